@@ -1,0 +1,1 @@
+"""minis gateway: HTTP + GraphQL over the semantic model, the database, and the CLI."""

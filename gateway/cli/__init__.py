@@ -1,0 +1,14 @@
+"""The `minis` command line: one module per family of commands."""
+
+from __future__ import annotations
+
+from gateway.cli.common import main
+from gateway.cli.database import migrate_command
+from gateway.cli.demo import demo_command
+from gateway.cli.load import load_command
+from gateway.cli.serve import serve_command
+
+for command in (migrate_command, demo_command, load_command, serve_command):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import asyncpg
+import click
+
+from gateway.cli.common import run_migrated, settings_of
+
+
+@click.command("demo")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed of the world.")
+@click.pass_context
+def demo_command(ctx: click.Context, seed: int) -> None:
+    """Replace the database's data with the deterministic demo world."""
+    from gateway.demo import build_demo
+
+    settings = settings_of(ctx)
+
+    async def work(conn: asyncpg.Connection) -> str:
+        summary = await build_demo(conn, today=settings.current_day(), seed=seed)
+        return summary.describe()
+
+    click.echo(run_migrated(settings, work))

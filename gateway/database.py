@@ -1,0 +1,58 @@
+"""Where the database is: the server named by a URL, or an embedded PostgreSQL (pgserver)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def embedded_server(data_dir: Path) -> Iterator[str]:
+    """Start (or join) the embedded PostgreSQL in `data_dir` and yield its URL.
+
+    The server is shared by every process using the same directory and stops when the
+    last of them leaves.
+    """
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+@contextlib.contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """The URL of the configured server, starting the embedded one when none is configured."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    log.info("no MINIS_DATABASE_URL; using embedded PostgreSQL in %s", settings.data_dir)
+    with embedded_server(settings.data_dir) as url:
+        yield url
+
+
+async def connect(url: str, **kwargs: Any) -> asyncpg.Connection:
+    return await asyncpg.connect(url, **kwargs)
+
+
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size)
+    assert pool is not None
+    return pool

@@ -1,0 +1,1 @@
+"""minis semantic layer: YAML metric definitions, validation and the sqlglot compiler."""
