@@ -8,12 +8,27 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# What a client sees when the server is down, refuses it, or does not answer in time.
+UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidPasswordError,
+    asyncpg.TooManyConnectionsError,
+)
 
 
 @contextlib.contextmanager
@@ -25,12 +40,12 @@ def embedded_server(data_dir: Path) -> Iterator[str]:
     """
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        import pgserver
+        from pgserver.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        server = get_server(data_dir, cleanup_mode="stop")
     try:
         yield server.get_uri()
     finally:
@@ -48,11 +63,30 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield url
 
 
+def redacted(url: str) -> str:
+    """`url` without its password, fit for messages and logs."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
 async def connect(url: str, **kwargs: Any) -> asyncpg.Connection:
     return await asyncpg.connect(url, **kwargs)
 
 
-async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size)
+async def create_pool(
+    url: str, *, min_size: int = 0, max_size: int = 10, connect_timeout: float = 10.0
+) -> asyncpg.Pool:
+    """A pool that opens connections on demand (with the default `min_size=0`).
+
+    Creating it succeeds while the database is down; `acquire()` then fails until the
+    database returns, and succeeds again without restarting anything.
+    """
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, timeout=connect_timeout
+    )
     assert pool is not None
     return pool

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from gateway.database import UNREACHABLE_ERRORS
+
+log = logging.getLogger(__name__)
+
+# Each step of the probe (getting a connection, running the query, returning the connection)
+# gives up after this many seconds, so the answer comes fast even from a server that hangs.
+PROBE_TIMEOUT = 2.0
+
 # One index probe per app (launches_app_time_idx), so the check stays cheap on a large world.
+# Days are UTC days whatever the session's time zone.
 LATEST_DAY_SQL = """
 SELECT (max(latest) AT TIME ZONE 'UTC')::date
 FROM apps
@@ -18,19 +29,37 @@ CROSS JOIN LATERAL (
 """
 
 
-async def latest_day(conn: asyncpg.Connection) -> dt.date | None:
-    day: dt.date | None = await conn.fetchval(LATEST_DAY_SQL)
+async def latest_day(
+    conn: asyncpg.Connection | PoolConnectionProxy, *, timeout: float | None = None
+) -> dt.date | None:
+    """The last UTC day with a launch of a known app, or None when there is none."""
+    day: dt.date | None = await conn.fetchval(LATEST_DAY_SQL, timeout=timeout)
     return day
 
 
 async def healthz(request: Request) -> JSONResponse:
+    """200 with the latest day of data when the database answers; 503 when it does not."""
     state = request.app.state
+    reporting_day = state.settings.reporting_day().isoformat()
+    pool: asyncpg.Pool = state.pool
     try:
-        async with state.pool.acquire(timeout=2) as conn:
-            day = await latest_day(conn)
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        async with pool.acquire(timeout=PROBE_TIMEOUT) as conn:
+            day = await latest_day(conn, timeout=PROBE_TIMEOUT)
+    except asyncpg.UndefinedTableError:
+        log.warning("health check: the database has no event tables; run `minis migrate`")
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__},
+            {"status": "unavailable", "database": "not migrated", "reporting_day": reporting_day},
+            status_code=503,
+        )
+    except UNREACHABLE_ERRORS as exc:
+        log.warning("health check: database unreachable: %s: %s", type(exc).__name__, exc)
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "database": "unreachable",
+                "error": type(exc).__name__,
+                "reporting_day": reporting_day,
+            },
             status_code=503,
         )
     return JSONResponse(
@@ -38,6 +67,6 @@ async def healthz(request: Request) -> JSONResponse:
             "status": "ok",
             "database": "reachable",
             "latest_day": day.isoformat() if day else None,
-            "reporting_day": state.settings.reporting_day().isoformat(),
+            "reporting_day": reporting_day,
         }
     )

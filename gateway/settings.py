@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
 class ConfigError(ValueError):
     """A setting has a value that cannot be used; the message says which and why."""
 
 
-def _default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+def _default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "minis" / "pgdata"
 
 
-def _parse_today(raw: str | None) -> dt.date | None:
+def parse_today(raw: str | None) -> dt.date | None:
     if not raw:
         return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ConfigError(f"MINIS_TODAY must be a date like 2026-11-01, not {raw!r}") from None
+        raise ConfigError(
+            f"MINIS_TODAY (--today) must be a date like 2026-11-01, not {raw!r}"
+        ) from None
+
+
+def parse_port(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"MINIS_PORT (--port) must be a port number from 1 to 65535, not {raw!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,21 +46,20 @@ class Settings:
     database_url: str | None = None
     data_dir: Path = field(default_factory=_default_data_dir)
     today: dt.date | None = None
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
 
     @classmethod
-    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from MINIS_* variables; an unset or empty variable means its default."""
         env = os.environ if environ is None else environ
-        port_raw = env.get("MINIS_PORT", "8000")
-        if not port_raw.isdigit():
-            raise ConfigError(f"MINIS_PORT must be a port number, not {port_raw!r}")
+        data_dir = env.get("MINIS_DATA_DIR")
         return cls(
             database_url=env.get("MINIS_DATABASE_URL") or None,
-            data_dir=Path(env["MINIS_DATA_DIR"]) if env.get("MINIS_DATA_DIR") else _default_data_dir(),
-            today=_parse_today(env.get("MINIS_TODAY")),
-            host=env.get("MINIS_HOST", "127.0.0.1"),
-            port=int(port_raw),
+            data_dir=Path(data_dir) if data_dir else _default_data_dir(env),
+            today=parse_today(env.get("MINIS_TODAY")),
+            host=env.get("MINIS_HOST") or DEFAULT_HOST,
+            port=parse_port(env.get("MINIS_PORT")),
         )
 
     def current_day(self) -> dt.date:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,41 +12,39 @@ from typing import Any, TypeVar
 import asyncpg
 import click
 
-from gateway.database import database_url
+from gateway.database import UNREACHABLE_ERRORS, database_url, redacted
 from gateway.migrations import migrate
 from gateway.settings import ConfigError, Settings
 
 T = TypeVar("T")
 Work = Callable[[asyncpg.Connection], Coroutine[Any, Any, T]]
 
+CONNECT_TIMEOUT = 10.0
+
 
 @click.group()
-@click.option("--database-url", envvar="MINIS_DATABASE_URL", default=None,
-              help="PostgreSQL URL [MINIS_DATABASE_URL]; without it an embedded server is used.")
-@click.option("--data-dir", envvar="MINIS_DATA_DIR", type=click.Path(path_type=Path),
-              default=None,
-              help="Data directory of the embedded PostgreSQL [MINIS_DATA_DIR].")
-@click.option("--today", envvar="MINIS_TODAY", default=None,
-              help="Fix 'today' as YYYY-MM-DD, UTC [MINIS_TODAY]; data ends the day before.")
+@click.option("--database-url", metavar="URL", default=None,
+              help="PostgreSQL URL [MINIS_DATABASE_URL]; without one, an embedded PostgreSQL "
+                   "is started.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data directory of the embedded PostgreSQL [MINIS_DATA_DIR; default "
+                   "$XDG_DATA_HOME/minis/pgdata or ~/.local/share/minis/pgdata].")
+@click.option("--today", metavar="YYYY-MM-DD", default=None,
+              help="Fix 'today' (UTC) [MINIS_TODAY]; data ends the day before.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
 @click.pass_context
-def main(ctx: click.Context, database_url: str | None, data_dir: Path | None,
+def main(ctx: click.Context, *, database_url: str | None, data_dir: Path | None,
          today: str | None, verbose: bool) -> None:
     """minis: a GraphQL analytics gateway for TikTok mini games and mini dramas."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    flags = {"MINIS_DATABASE_URL": database_url, "MINIS_TODAY": today,
+             "MINIS_DATA_DIR": str(data_dir) if data_dir is not None else None}
+    environ = {**os.environ, **{name: value for name, value in flags.items() if value}}
     try:
-        base = Settings.from_env()
-        parsed_today = dt.date.fromisoformat(today) if today else base.today
-    except (ConfigError, ValueError) as exc:
-        raise click.BadParameter(str(exc), param_hint="--today / MINIS_TODAY") from None
-    ctx.obj = Settings(
-        database_url=database_url or base.database_url,
-        data_dir=data_dir or base.data_dir,
-        today=parsed_today,
-        host=base.host,
-        port=base.port,
-    )
+        ctx.obj = Settings.from_env(environ)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -54,8 +52,18 @@ def settings_of(ctx: click.Context) -> Settings:
     return settings
 
 
+async def connect(url: str) -> asyncpg.Connection:
+    """A connection to `url`, or a ClickException that says the database cannot be reached."""
+    try:
+        return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+    except UNREACHABLE_ERRORS as exc:
+        raise click.ClickException(
+            f"cannot reach the database at {redacted(url)}: {type(exc).__name__}: {exc}"
+        ) from None
+
+
 async def _migrated(url: str, work: Work[T]) -> T:
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         await migrate(conn)
         return await work(conn)

@@ -1,20 +1,32 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import signal
+from types import FrameType
 
-import asyncpg
 import click
 import uvicorn
 
 from gateway.app import create_app
-from gateway.cli.common import settings_of
+from gateway.cli.common import connect, settings_of
 from gateway.database import database_url
 from gateway.migrations import migrate
 from gateway.settings import Settings
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
 
 async def _prepare(url: str, *, settings: Settings, demo: bool) -> None:
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         await migrate(conn)
         if demo and not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM apps)"):
@@ -28,16 +40,38 @@ async def _prepare(url: str, *, settings: Settings, demo: bool) -> None:
 
 
 @click.command("serve")
-@click.option("--host", default=None, help="Interface to listen on [MINIS_HOST, 127.0.0.1].")
-@click.option("--port", type=int, default=None, help="Port [MINIS_PORT, 8000].")
-@click.option("--demo", is_flag=True, help="Build the demo world first if the database is empty.")
+@click.option("--host", default=None,
+              help="Interface to listen on [MINIS_HOST; default 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on [MINIS_PORT; default 8000].")
+@click.option("--demo", is_flag=True,
+              help="Build the demo world first if the database has no apps.")
 @click.pass_context
-def serve_command(ctx: click.Context, host: str | None, port: int | None, demo: bool) -> None:
-    """Serve the gateway over HTTP (migrating the database first)."""
+def serve_command(ctx: click.Context, *, host: str | None, port: int | None, demo: bool) -> None:
+    """Serve the gateway over HTTP (migrating the database first).
+
+    SIGINT or SIGTERM stops it gracefully, the embedded PostgreSQL (if any) with it.
+    """
     settings = settings_of(ctx)
-    with database_url(settings) as url:
-        asyncio.run(_prepare(url, settings=settings, demo=demo))
-        app = create_app(settings=settings, database_url=url)
-        bind_host, bind_port = host or settings.host, port or settings.port
-        click.echo(f"minis is serving on http://{bind_host}:{bind_port} (health: /healthz)")
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+    settings = dataclasses.replace(
+        settings,
+        host=host if host else settings.host,
+        port=port if port is not None else settings.port,
+    )
+    # uvicorn shuts down on these signals and then raises them again once its own handlers are
+    # gone; ours turns that into an exception, so the embedded server is stopped on the way out.
+    previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
+    try:
+        with database_url(settings) as url:
+            asyncio.run(_prepare(url, settings=settings, demo=demo))
+            app = create_app(settings=settings, database_url=url)
+            click.echo(
+                f"minis is serving on http://{settings.host}:{settings.port} (health: /healthz)"
+            )
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    except _Stop:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("minis stopped")

@@ -1,0 +1,139 @@
+"""Build the demo world into the event tables, replacing whatever they held."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from gateway.bulk import InsertCounts, insert_deduplicated
+from gateway.demo.ads import AD_COLUMNS, ad_events
+from gateway.demo.calendar import Calendar
+from gateway.demo.dramas import FUNNEL_COLUMNS, drama_events
+from gateway.demo.feed import (
+    CARD_COLUMNS,
+    CLICK_COLUMNS,
+    SPEND_COLUMNS,
+    ad_spend,
+    card_events,
+    paid_clicks,
+)
+from gateway.demo.purchases import ORDER_COLUMNS, game_orders
+from gateway.demo.sessions import LAUNCH_COLUMNS, Row, simulate
+from gateway.demo.summary import AppLine, DemoSummary, TableLoad
+from gateway.demo.telemetry import NETWORK_COLUMNS, RUNTIME_COLUMNS, network_calls, runtime_reports
+from gateway.demo.world import CAST, AppSpec
+
+APP_COLUMNS = ("app_id", "kind", "name", "status", "launched_on", "owner_id")
+TABLES = ("apps", "launches", "orders", "ad_events", "runtime_reports", "network_calls",
+          "feed_ad_spend", "feed_ad_clicks", "feed_card_events", "funnel_events")
+RESENT_SHARE = 0.004  # of each table's raw feed, sent a second time
+
+
+@dataclass(frozen=True, kw_only=True)
+class Batch:
+    table: str
+    columns: tuple[str, ...]
+    rows: Sequence[Row]
+
+
+def calendar_for(*, today: dt.date, cast: Sequence[AppSpec] = CAST) -> Calendar:
+    reporting_day = today - dt.timedelta(days=1)
+    launched = [day for spec in cast if (day := spec.launched_on(reporting_day)) is not None]
+    return Calendar.spanning(first_day=min(launched), reporting_day=reporting_day)
+
+
+def with_resent(table: str, rows: Sequence[Row], *, seed: int, key: str) -> list[Row]:
+    """`rows` followed by a few of them sent again, unchanged (same key, same values)."""
+    draw = random.Random(f"{seed}:{key}:{table}:resent").random
+    count = int(len(rows) * RESENT_SHARE + draw())
+    return [*rows, *(rows[int(draw() * len(rows))] for _ in range(count if rows else 0))]
+
+
+def generate(calendar: Calendar, *, seed: int, scale: float,
+             users: dict[str, int]) -> Iterator[Batch]:
+    """The raw feed, app by app and table by table; fills `users` (members per app) on the way."""
+    yield Batch(table="apps", columns=APP_COLUMNS, rows=[
+        (spec.app_id, spec.kind, spec.name, spec.status,
+         spec.launched_on(calendar.reporting_day), spec.owner_id) for spec in CAST])
+    for spec in CAST:
+        if spec.status != "launched":
+            continue
+        activity = simulate(spec, calendar, seed=seed, scale=scale)
+        users[spec.app_id] = len(activity.members)
+
+        def batch(table: str, columns: tuple[str, ...], rows: Sequence[Row],
+                  app_id: str = spec.app_id) -> Batch:
+            return Batch(table=table, columns=columns,
+                         rows=with_resent(table, rows, seed=seed, key=app_id))
+
+        yield batch("launches", LAUNCH_COLUMNS, activity.launches)
+        if spec.kind == "drama":
+            funnel, orders = drama_events(activity, calendar, seed=seed)
+            yield batch("orders", ORDER_COLUMNS, orders)
+            yield batch("funnel_events", FUNNEL_COLUMNS, funnel)
+            continue
+        yield batch("orders", ORDER_COLUMNS, game_orders(activity, calendar, seed=seed))
+        yield batch("ad_events", AD_COLUMNS, ad_events(activity, calendar, seed=seed))
+        yield batch("runtime_reports", RUNTIME_COLUMNS,
+                    runtime_reports(activity, calendar, seed=seed))
+        yield batch("network_calls", NETWORK_COLUMNS, network_calls(activity, calendar, seed=seed))
+        clicks = paid_clicks(activity, calendar, seed=seed)
+        yield batch("feed_ad_clicks", CLICK_COLUMNS, clicks)
+        yield batch("feed_ad_spend", SPEND_COLUMNS, ad_spend(activity, calendar, clicks, seed=seed))
+        yield batch("feed_card_events", CARD_COLUMNS, card_events(activity, calendar, seed=seed))
+
+
+async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
+                     scale: float = 1.0) -> DemoSummary:
+    """Replace the data of every event table with the deterministic demo world ending the day
+    before `today`: the same `today`, `seed` and `scale` give the same rows. One transaction:
+    on failure the old data stays. `scale` (0 < scale <= 1 for tests) shrinks the audiences."""
+    if not 0 < scale <= 4:
+        raise ValueError(f"scale must be in (0, 4], not {scale}")
+    started = time.perf_counter()
+    calendar = calendar_for(today=today)
+    users: dict[str, int] = {}
+    generated = dict.fromkeys(TABLES, 0)
+    inserted = dict.fromkeys(TABLES, 0)
+    feed = generate(calendar, seed=seed, scale=scale, users=users)
+
+    async def load(batch: Batch) -> tuple[str, int, InsertCounts]:
+        counts = await insert_deduplicated(conn, table=batch.table, columns=batch.columns,
+                                           records=batch.rows)
+        return batch.table, len(batch.rows), counts
+
+    async with conn.transaction():
+        await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
+        # Generate the next batch in a thread while the database stores the previous one.
+        pending: asyncio.Task[tuple[str, int, InsertCounts]] | None = None
+        try:
+            while (batch := await asyncio.to_thread(next, feed, None)) is not None:
+                if pending is not None:
+                    table, sent, counts = await pending
+                    generated[table] += sent
+                    inserted[table] += counts.inserted
+                pending = asyncio.create_task(load(batch))
+            if pending is not None:
+                table, sent, counts = await pending
+                generated[table] += sent
+                inserted[table] += counts.inserted
+        finally:
+            if pending is not None and not pending.done():
+                await asyncio.wait([pending])
+    return DemoSummary(
+        seed=seed, scale=scale, first_day=calendar.first_day,
+        reporting_day=calendar.reporting_day,
+        apps=tuple(AppLine(app_id=spec.app_id, kind=spec.kind, name=spec.name,
+                           status=spec.status, owner_id=spec.owner_id,
+                           launched_on=spec.launched_on(calendar.reporting_day),
+                           users=users.get(spec.app_id, 0)) for spec in CAST),
+        tables=tuple(TableLoad(table=table, generated=generated[table], inserted=inserted[table])
+                     for table in TABLES),
+        seconds=time.perf_counter() - started,
+    )

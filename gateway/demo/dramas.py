@@ -1,0 +1,154 @@
+"""Mini dramas: the conversion funnel (entrance to order) and the orders it leads to.
+
+Each user's first session of a day walks down the funnel; members who pay reach `order`, where
+they recharge Beans when their balance is short (`topup`) and unlock the next episodes of the
+series they follow (`consumption`). Later sessions spend what is left of the balance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from gateway.demo.calendar import Calendar
+from gateway.demo.pick import Weighted, zipf
+from gateway.demo.sessions import Activity, Row
+
+FUNNEL_COLUMNS = ("event_id", "app_id", "user_id", "occurred_at", "os", "region", "step",
+                  "order_type")
+FREE_EPISODES = 10
+EPISODES_PER_PACK = 10
+PACKS = 8  # unlockable packs per series
+PACK_PRICES = (90, 120, 100, 150, 80)  # Beans, by series
+BEAN_PACKS = (100, 300, 500, 1000, 2000, 5000)
+# chance to go on to the next step, for users who never pay and for those who do
+FURTHER = {
+    "last_free_episode_watch": (0.38, 0.5),
+    "payment_panel_3p_show": (0.45, 0.8),
+    "payment_panel_3p_click": (0.35, 0.75),
+    "payment_panel_tt_show": (0.85, 0.9),
+    "payment_panel_tt_click": (0.55, 0.85),
+    "order": (0.0, 0.92),
+}
+
+
+def _slug(name: str) -> str:
+    return "".join(c for c in name.lower().replace(" ", "_") if c.isalnum() or c == "_")
+
+
+class _Dramas:
+    def __init__(self, activity: Activity, calendar: Calendar, *, seed: int):
+        self.activity = activity
+        self.spec = activity.spec
+        self.closing = calendar.closing
+        self.rng = random.Random(f"{seed}:{self.spec.app_id}:dramas")
+        self.draw = self.rng.random
+        self.followed = zipf(range(len(self.spec.series)), exponent=1.2)
+        self.funnel: list[Row] = []
+        self.orders: list[Row] = []
+        self.series: dict[int, int] = {}
+        self.unlocked: dict[int, int] = {}
+        self.balance: dict[int, int] = {}
+        self.bean_packs = {price: Weighted.of((n, 1.0 / rank) for rank, n in enumerate(
+            (n for n in BEAN_PACKS if n >= price), 1)) for price in PACK_PRICES}
+
+    def step(self, member: int, at: dt.datetime, os: str, region: str, step: str,
+             order_type: str | None = None) -> None:
+        spec = self.spec
+        self.funnel.append((f"{spec.prefix}-f{len(self.funnel):07d}", spec.app_id,
+                            self.activity.members[member].user_id, min(self.closing, at), os,
+                            region, step, order_type))
+
+    def order(self, member: int, at: dt.datetime, os: str, region: str, order_type: str,
+              product_id: str, name: str, beans: int) -> None:
+        spec = self.spec
+        self.orders.append((f"{spec.prefix}-o{len(self.orders):06d}", spec.app_id,
+                            self.activity.members[member].user_id, min(self.closing, at), os,
+                            region, order_type, product_id, name, beans))
+
+    def next_pack(self, member: int) -> tuple[int, int] | None:
+        """(series, pack) the member unlocks next, or None when they watched everything."""
+        if member not in self.series:
+            self.series[member] = self.followed.pick(self.draw)
+            self.unlocked[member] = 0
+            self.balance[member] = 0
+        if self.unlocked[member] >= PACKS:
+            return None
+        return self.series[member], self.unlocked[member]
+
+    def redeem(self, member: int, at: dt.datetime, os: str, region: str) -> bool:
+        chosen = self.next_pack(member)
+        if chosen is None:
+            return False
+        series, pack = chosen
+        price = PACK_PRICES[series % len(PACK_PRICES)]
+        if self.balance[member] < price:
+            return False
+        first = FREE_EPISODES + pack * EPISODES_PER_PACK + 1
+        title = self.spec.series[series]
+        self.order(member, at, os, region, "redeem",
+                   f"{self.spec.prefix}_{_slug(title)}_ep{first:03d}",
+                   f"{title} · Episodes {first}-{first + EPISODES_PER_PACK - 1}", price)
+        self.balance[member] -= price
+        self.unlocked[member] += 1
+        return True
+
+    def pay(self, member: int, at: dt.datetime, os: str, region: str) -> None:
+        chosen = self.next_pack(member)
+        if chosen is None:
+            return
+        price = PACK_PRICES[chosen[0] % len(PACK_PRICES)]
+        if self.balance[member] < price:
+            beans = self.bean_packs[price].pick(self.draw)
+            self.order(member, at, os, region, "recharge", f"{self.spec.prefix}_beans_{beans}",
+                       f"{beans} Beans", beans)
+            self.step(member, at, os, region, "order", "topup")
+            self.balance[member] += beans
+            at += dt.timedelta(seconds=3)
+        if self.redeem(member, at, os, region):
+            self.step(member, at, os, region, "order", "consumption")
+            at += dt.timedelta(seconds=40)
+            while self.draw() < 0.45 and self.redeem(member, at, os, region):
+                at += dt.timedelta(seconds=40)
+
+    def visit(self, member: int, started: dt.datetime, midnight: dt.datetime, duration: int,
+              os: str, region: str) -> None:
+        draw = self.draw
+        self.step(member, max(midnight, started - dt.timedelta(seconds=20 + draw() * 580)), os,
+                  region, "entrance_exposure")
+        if draw() < 0.25:
+            self.step(member, max(midnight, started - dt.timedelta(hours=1 + draw() * 5)), os,
+                      region, "entrance_exposure")
+        self.step(member, max(midnight, started - dt.timedelta(seconds=2 + draw() * 18)), os,
+                  region, "entrance_click")
+        self.step(member, started + dt.timedelta(seconds=1), os, region, "minis_visit")
+        pays = 1 if self.activity.members[member].spend else 0
+        at = started + dt.timedelta(milliseconds=duration // 2)
+        for step, chances in FURTHER.items():
+            if draw() >= chances[pays]:
+                return
+            at += dt.timedelta(seconds=5 + draw() * 25)
+            if step == "order":
+                self.pay(member, at, os, region)
+            else:
+                self.step(member, at, os, region, step)
+
+
+def drama_events(activity: Activity, calendar: Calendar, *,
+                 seed: int) -> tuple[list[Row], list[Row]]:
+    """(funnel_events rows, orders rows) of one drama."""
+    dramas = _Dramas(activity, calendar, seed=seed)
+    members, draw = activity.members, dramas.draw
+    seen: tuple[int, int] = (-1, -1)
+    for _launch, member, started, duration, os, region, day, _tier in activity.sessions:
+        if (member, day) != seen:
+            seen = (member, day)
+            dramas.visit(member, started, calendar.midnights[day], duration, os, region)
+        elif members[member].spend and draw() < 0.35:
+            dramas.redeem(member, started + dt.timedelta(seconds=60), os, region)
+    for member, started, os, region, day in activity.failures:
+        midnight = calendar.midnights[day]
+        dramas.step(member, max(midnight, started - dt.timedelta(seconds=20 + draw() * 580)), os,
+                    region, "entrance_exposure")
+        dramas.step(member, max(midnight, started - dt.timedelta(seconds=1)), os, region,
+                    "entrance_click")
+    return dramas.funnel, dramas.orders

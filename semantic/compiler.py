@@ -1,0 +1,160 @@
+"""Compile a `MetricQuery` into one PostgreSQL statement.
+
+The statement returns one row per grain (see `semantic.grains`), and per breakdown key when
+asked: `grain_id, grain_day, [bkey,] excluded, <one column per metric>`. Measures that read
+the same rows in the same way share one aggregating CTE; ratios and derived metrics combine
+measure columns in the final SELECT, so a ratio's parts are aggregated separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic.aggregates import ZERO_WHEN_EMPTY, aggregate
+from semantic.grains import add_grains, add_span_bounds, region_kept
+from semantic.measures import MeasureCompiler
+from semantic.model import Measure, MeasureRef, Metric, MetricKind, Module, SemanticModel
+from semantic.query import CompiledQuery, MetricQuery, QueryError
+from semantic.relations import Statement
+from semantic.sqlparts import as_float, coalesce_zero, col, nullif_zero, parse, render
+
+__all__ = ["aggregate", "compile_metrics", "region_kept"]
+
+
+def module_of(model: SemanticModel, query_scope_kind: object, module_id: str) -> Module:
+    for (kind, mid), module in model.modules.items():
+        if kind == query_scope_kind and mid == module_id:
+            return module
+    raise QueryError(f"no module {module_id} for {query_scope_kind} apps")
+
+
+@dataclass
+class _Leaves:
+    """Measure columns of the statement, by `source.measure`."""
+
+    columns: dict[str, exp.Expression]
+
+
+class MetricExpressions:
+    """Turns metrics into SQL expressions over measure columns."""
+
+    def __init__(self, *, model: SemanticModel, measure_column: MeasureColumn) -> None:
+        self.model = model
+        self.measure_column = measure_column
+
+    def metric(self, name: str) -> exp.Expression:
+        metric = self.model.metrics[name]
+        return self._compile(metric)
+
+    def _compile(self, metric: Metric) -> exp.Expression:
+        if metric.kind is MetricKind.SIMPLE:
+            assert metric.measure is not None
+            return self.measure_column(metric.measure)
+        if metric.kind is MetricKind.RATIO:
+            assert metric.numerator is not None and metric.denominator is not None
+            return divide(self._operand(metric.numerator), self._operand(metric.denominator))
+        assert metric.expr is not None
+        return self._derived(parse(metric.expr))
+
+    def _operand(self, ref: object) -> exp.Expression:
+        if isinstance(ref, MeasureRef):
+            return self.measure_column(ref)
+        return self.metric(str(ref))
+
+    def _derived(self, tree: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column):
+                if node.table:
+                    return self.measure_column(MeasureRef(name=f"{node.table}.{node.name}"))
+                if node.name in self.model.metrics:
+                    return exp.Paren(this=self.metric(node.name))
+                constant = self.model.config.constants.get(node.name)
+                if constant is None:
+                    raise QueryError(f"unknown name {node.name} in a derived metric")
+                return exp.Literal.number(constant)
+            if isinstance(node, exp.Div):
+                return divide(node.this, node.expression)
+            return node
+
+        return tree.transform(visit)
+
+
+class MeasureColumn:
+    def __call__(self, ref: MeasureRef) -> exp.Expression:
+        raise NotImplementedError
+
+
+def divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+    """Division that is null, not an error, when the denominator is 0."""
+    return exp.Div(this=as_float(numerator), expression=nullif_zero(denominator))
+
+
+def metric_measures(model: SemanticModel, names: tuple[str, ...]) -> list[MeasureRef]:
+    """Every measure the metrics read, in first-use order."""
+    found: dict[str, MeasureRef] = {}
+
+    class Collect(MeasureColumn):
+        def __call__(self, ref: MeasureRef) -> exp.Expression:
+            found.setdefault(ref.name, ref)
+            return exp.Literal.number(1)
+
+    expressions = MetricExpressions(model=model, measure_column=Collect())
+    for name in names:
+        expressions.metric(name)
+    return list(found.values())
+
+
+def compile_metrics(
+    model: SemanticModel, query: MetricQuery, *, pretty: bool = False
+) -> CompiledQuery:
+    scope = query.scope
+    module = module_of(model, scope.kind, scope.module)
+    offered = {m.name for m in module.metrics}
+    for name in query.metrics:
+        if name not in offered:
+            raise QueryError(f"module {module.id} has no metric {name}")
+    if query.breakdown is not None and query.breakdown not in {d.name for d in module.dimensions}:
+        raise QueryError(f"module {module.id} cannot break down by {query.breakdown}")
+
+    statement = Statement(model=model, scope=scope)
+    add_span_bounds(statement, compare=query.compare)
+    grains = add_grains(statement, compare=query.compare, series=query.series)
+    measures = MeasureCompiler(statement=statement, grains=grains, breakdown=query.breakdown)
+    refs = metric_measures(model, query.metrics)
+    measures.compile(refs)
+
+    class Column(MeasureColumn):
+        def __call__(self, ref: MeasureRef) -> exp.Expression:
+            cte, name = measures.location(ref)
+            value: exp.Expression = col(name, cte)
+            measure: Measure = model.measure(ref)
+            return coalesce_zero(value) if measure.agg in ZERO_WHEN_EMPTY else value
+
+    expressions = MetricExpressions(model=model, measure_column=Column())
+    selects: list[exp.Expression] = [col("grain_id", "g"), col("grain_day", "g")]
+    if query.breakdown is not None:
+        selects.append(exp.alias_(col("bkey", "k"), "bkey"))
+    selects.append(col("excluded", "g"))
+    for name in query.metrics:
+        selects.append(exp.alias_(as_float(expressions.metric(name)), name))
+
+    final = exp.select(*selects).from_(exp.alias_(exp.to_table(grains), "g", table=True))
+    if query.breakdown is not None:
+        final = final.join(exp.alias_(exp.to_table(measures.keys_cte()), "k", table=True),
+                           join_type="cross")
+    for cte in measures.ctes():
+        on = [exp.EQ(this=col("grain_id", cte), expression=col("grain_id", "g"))]
+        if query.breakdown is not None:
+            on.append(exp.NullSafeEQ(this=col("bkey", cte), expression=col("bkey", "k")))
+        final = final.join(exp.to_table(cte), on=exp.and_(*on), join_type="left")
+    order = [col("grain_id", "g")]
+    if query.breakdown is not None:
+        order.append(col("bkey", "k"))
+    final = statement.with_ctes(final.order_by(*order))
+    return CompiledQuery(
+        sql=render(final, pretty=pretty),
+        params=tuple(statement.params.values),
+        columns=query.metrics,
+    )

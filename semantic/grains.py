@@ -1,0 +1,136 @@
+"""The grains of an answer: the current range, the previous period and each day of the range.
+
+Every metric statement starts from a `grains` CTE with one row per grain:
+`grain_id` (0 current, 1 previous, 2 + i for day i of the range), `grain_day` (the day, for
+day grains), `lo`/`hi` (the grain's first and last day), `period` ('current' for the range
+and its days, 'previous') and `excluded` (protected regions left out of that period).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from semantic.model import Source
+from semantic.relations import DAY, Statement
+from semantic.sqlparts import col
+
+CURRENT, PREVIOUS, FIRST_DAY = 0, 1, 2
+
+
+def add_span_bounds(statement: Statement, *, compare: bool) -> None:
+    scope = statement.scope
+    statement.day("start", scope.range.start)
+    statement.day("end", scope.range.end)
+    statement.day("reporting_day", scope.reporting_day)
+    previous = scope.range.previous()
+    statement.day("span_lo", previous.start if compare else scope.range.start)
+    statement.day("span_hi", scope.range.end)
+    if compare:
+        statement.day("previous_start", previous.start)
+        statement.day("previous_end", previous.end)
+
+
+def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expression]:
+    """Per period, the protected regions whose distinct users in the answer's slice (range and
+    the filters other than region) fall below the threshold."""
+    model, scope = statement.model, statement.scope
+    privacy = model.config.privacy
+    empty = exp.cast(exp.Array(expressions=[]), "text[]")
+    if not scope.privacy or not privacy.protected_regions:
+        return {"current": empty, "previous": empty.copy()}
+    source = statement.source(privacy.source.name)
+    region = privacy.region_dimension.name
+    rows = statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=False)
+    slice_dimensions = statement.dimensions_of(source) - {region}
+    slice_filters = statement.filter_conditions(source, "r", only=slice_dimensions)
+    protected = statement.params.named("protected", list(privacy.protected_regions), "text[]")
+    threshold = statement.params.named("threshold", privacy.threshold, "int")
+    user = statement.root(source).user or "user_id"
+    periods = {"current": ("start", "end")}
+    if compare:
+        periods["previous"] = ("previous_start", "previous_end")
+    result = {"current": empty, "previous": empty.copy()}
+    for period, (lo, hi) in periods.items():
+        users = (
+            exp.select(exp.Count(this=exp.Distinct(expressions=[col(user, "r")])))
+            .from_(exp.alias_(exp.to_table(rows), "r", table=True))
+            .where(
+                exp.EQ(
+                    this=statement.dimension_expression(source, region, "r"),
+                    expression=col("p"),
+                ),
+                exp.Between(this=col(DAY, "r"), low=statement.bound(lo), high=statement.bound(hi)),
+                *slice_filters,
+            )
+        )
+        below = (
+            exp.select(col("p"))
+            .from_(
+                exp.alias_(exp.Unnest(expressions=[protected.copy()]), "u", table=["p"])
+            )
+            .where(exp.LT(this=users.subquery(), expression=threshold.copy()))
+        )
+        result[period] = exp.Array(expressions=[below])
+        slice_filters = [c.copy() for c in slice_filters]
+    return result
+
+
+def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
+    excluded = add_privacy(statement, compare=compare)
+    null_day = exp.cast(exp.Null(), "date")
+    parts: list[exp.Select] = [
+        exp.select(
+            exp.alias_(exp.Literal.number(CURRENT), "grain_id"),
+            exp.alias_(null_day, "grain_day"),
+            exp.alias_(statement.bound("start"), "lo"),
+            exp.alias_(statement.bound("end"), "hi"),
+            exp.alias_(exp.Literal.string("current"), "period"),
+            exp.alias_(excluded["current"], "excluded"),
+        )
+    ]
+    if compare:
+        parts.append(
+            exp.select(
+                exp.Literal.number(PREVIOUS),
+                null_day.copy(),
+                statement.bound("previous_start"),
+                statement.bound("previous_end"),
+                exp.Literal.string("previous"),
+                excluded["previous"],
+            )
+        )
+    if series:
+        offset = col("i")
+        day = exp.Add(this=statement.bound("start"), expression=offset)
+        count = exp.Sub(
+            this=statement.bound("end"), expression=statement.bound("start")
+        )
+        parts.append(
+            exp.select(
+                exp.Add(this=exp.Literal.number(FIRST_DAY), expression=offset.copy()),
+                day,
+                day.copy(),
+                day.copy(),
+                exp.Literal.string("current"),
+                excluded["current"].copy(),
+            ).from_(
+                exp.alias_(
+                    exp.func("generate_series", exp.Literal.number(0), count),
+                    "s",
+                    table=["i"],
+                )
+            )
+        )
+    query: exp.Query = parts[0]
+    for part in parts[1:]:
+        query = exp.union(query, part, distinct=False)
+    return statement.add_cte("grains", query)
+
+
+def region_kept(statement: Statement, source: Source, row: str, grain: str) -> list[exp.Expression]:
+    """`NOT region = ANY(excluded)` for sources that have the privacy region dimension."""
+    region = statement.model.config.privacy.region_dimension.name
+    if region not in statement.dimensions_of(source):
+        return []
+    column = statement.dimension_expression(source, region, row)
+    return [exp.not_(exp.EQ(this=column, expression=exp.Any(this=exp.Paren(this=col("excluded", grain)))))]

@@ -1,0 +1,313 @@
+"""Aggregating CTEs for measures, one row per grain (and breakdown key).
+
+Measures are grouped by how they read rows:
+- plain measures of one source share one CTE: rows in each grain's days;
+- `per_user` measures aggregate per user first, then over users;
+- `cumulative` distinct counts use each user's first qualifying day, compared with each
+  grain's last day;
+- measures with `members` read the rows of a segment's users (the segment is a CTE of its
+  own, per grain), with the answer's filters applied to the segment's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic.aggregates import aggregate
+from semantic.grains import region_kept
+from semantic.model import Agg, Measure, MeasureRef, Segment, Source, Window
+from semantic.query import QueryError
+from semantic.relations import DAY, Statement
+from semantic.sqlparts import col
+
+
+@dataclass(frozen=True)
+class _Group:
+    shape: str  # range, per_user, cumulative, members
+    source: str
+    detail: str = ""  # the measure (per_user, cumulative) or segment/window (members)
+
+
+def _column_name(ref: MeasureRef) -> str:
+    return "m_" + ref.name.replace(".", "_")
+
+
+class MeasureCompiler:
+    def __init__(self, *, statement: Statement, grains: str, breakdown: str | None) -> None:
+        self.statement = statement
+        self.grains = grains
+        self.breakdown = breakdown
+        self._where: dict[str, str] = {}  # measure ref -> CTE
+        self._ctes: list[str] = []
+
+    # -- public -----------------------------------------------------------------------
+    def compile(self, refs: list[MeasureRef]) -> None:
+        groups: dict[_Group, list[MeasureRef]] = {}
+        for ref in refs:
+            groups.setdefault(self._group_of(ref), []).append(ref)
+        for group, members in groups.items():
+            cte = self._BUILDERS[group.shape](self, group, members)
+            self._ctes.append(cte)
+            for ref in members:
+                self._where[ref.name] = cte
+
+    def location(self, ref: MeasureRef) -> tuple[str, str]:
+        return self._where[ref.name], _column_name(ref)
+
+    def ctes(self) -> list[str]:
+        return list(self._ctes)
+
+    def keys_cte(self) -> str:
+        parts = [exp.select(col("bkey")).from_(cte) for cte in self._ctes]
+        query: exp.Query = parts[0]
+        for part in parts[1:]:
+            query = exp.union(query, part, distinct=True)
+        return self.statement.add_cte("keys", query)
+
+    # -- grouping ---------------------------------------------------------------------
+    def _measure(self, ref: MeasureRef) -> Measure:
+        return self.statement.model.measure(ref)
+
+    def _group_of(self, ref: MeasureRef) -> _Group:
+        measure = self._measure(ref)
+        if measure.members is not None:
+            return _Group("members", ref.source, f"{measure.members.name}:{measure.window}")
+        if measure.per_user is not None:
+            return _Group("per_user", ref.source, ref.measure)
+        if measure.window is Window.CUMULATIVE:
+            return _Group("cumulative", ref.source, ref.measure)
+        return _Group("range", ref.source)
+
+    # -- pieces -----------------------------------------------------------------------
+    def _source(self, name: str) -> Source:
+        return self.statement.source(name)
+
+    def _user(self, source: Source) -> str:
+        user = self.statement.root(source).user
+        if user is None:
+            raise QueryError(f"source {source.name} has no users")
+        return user
+
+    def _value(self, measure: Measure, alias: str) -> exp.Expression | None:
+        return self.statement.expression(measure.expr, alias) if measure.expr else None
+
+    def _condition(self, text: str | None, alias: str) -> exp.Expression | None:
+        return self.statement.expression(text, alias) if text else None
+
+    def _aggregate(self, measure: Measure, alias: str) -> exp.Expression:
+        return aggregate(
+            measure.agg,
+            value=self._value(measure, alias),
+            where=self._condition(measure.where, alias),
+            weight=self._condition(measure.weight, alias),
+            percentile=measure.percentile,
+        )
+
+    def _key(self, source: Source, alias: str) -> list[exp.Expression]:
+        if self.breakdown is None:
+            return []
+        return [self.statement.dimension_expression(source, self.breakdown, alias)]
+
+    def _in_grain(self, alias: str, grain: str = "g") -> exp.Expression:
+        return exp.Between(this=col(DAY, alias), low=col("lo", grain), high=col("hi", grain))
+
+    def _user_type_joins(self, query: exp.Select, source: Source, alias: str) -> exp.Select:
+        for first_source, kind in self.statement.user_type_filters().items():
+            firsts = self.statement.user_firsts(first_source)
+            uf = f"uf_{first_source}"
+            first_day = col("first_day", uf)
+            judged = (
+                exp.Between(this=first_day, low=col("lo", "g"), high=col("hi", "g"))
+                if kind == "NEW"
+                else exp.LT(this=first_day, expression=col("lo", "g"))
+            )
+            on = exp.and_(
+                exp.EQ(this=col("user_id", uf), expression=col(self._user(source), alias)),
+                judged,
+            )
+            query = query.join(exp.alias_(exp.to_table(firsts), uf, table=True), on=on)
+        return query
+
+    def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expression]) -> exp.Select:
+        """FROM grains g JOIN rows r: each row in each grain whose days hold it."""
+        on = [self._in_grain("r"), *region_kept(self.statement, source, "r", "g"), *extra]
+        query = exp.select().from_(exp.alias_(exp.to_table(self.grains), "g", table=True)).join(
+            exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on)
+        )
+        return self._user_type_joins(query, source, "r")
+
+    def _finish(self, query: exp.Select, keys: list[exp.Expression], grain: str) -> exp.Select:
+        groups: list[exp.Expression] = [col("grain_id", grain)]
+        selects: list[exp.Expression] = [col("grain_id", grain)]
+        if keys:
+            selects.append(exp.alias_(keys[0], "bkey"))
+            groups.append(keys[0].copy())
+        return query.select(*selects, append=False).group_by(*groups)
+
+    # -- builders ---------------------------------------------------------------------
+    def _range(self, group: _Group, refs: list[MeasureRef]) -> str:
+        source = self._source(group.source)
+        rows = self.statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=True)
+        query = self._grain_rows(source, rows, extra=[])
+        query = self._finish(query, self._key(source, "r"), "g")
+        query = query.select(
+            *[exp.alias_(self._aggregate(self._measure(r), "r"), _column_name(r)) for r in refs]
+        )
+        return self.statement.add_cte(f"agg_{len(self._ctes)}", query)
+
+    def _per_user(self, group: _Group, refs: list[MeasureRef]) -> str:
+        (ref,) = refs
+        measure = self._measure(ref)
+        assert measure.per_user is not None
+        source = self._source(group.source)
+        rows = self.statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=True)
+        where = self._condition(measure.where, "r")
+        query = self._grain_rows(source, rows, extra=[where] if where is not None else [])
+        keys = self._key(source, "r")
+        query = self._finish(query, keys, "g")
+        user = col(self._user(source), "r")
+        inner_value = aggregate(measure.per_user, value=self._value(measure, "r"))
+        query = query.select(exp.alias_(user, "uid"), exp.alias_(inner_value, "v")).group_by(
+            user.copy()
+        )
+        inner = self.statement.add_cte(f"per_user_{len(self._ctes)}", query)
+        kept = (
+            exp.GTE(this=col("v"), expression=exp.Literal.number(measure.per_user_min))
+            if measure.per_user_min is not None
+            else None
+        )
+        outer = self._finish(exp.select().from_(inner), [col("bkey")] if keys else [], inner)
+        outer = outer.select(
+            exp.alias_(aggregate(measure.agg, value=col("v"), where=kept), _column_name(ref))
+        )
+        return self.statement.add_cte(f"agg_{len(self._ctes)}", outer)
+
+    def _cumulative(self, group: _Group, refs: list[MeasureRef]) -> str:
+        (ref,) = refs
+        measure = self._measure(ref)
+        if measure.agg is not Agg.COUNT_DISTINCT or self.statement.user_type_filters():
+            raise QueryError(f"measure {ref} is cumulative; only distinct counts can be")
+        source = self._source(group.source)
+        rows = self.statement.rows(source.name, lo=None, hi="span_hi", filtered=True)
+        periods = exp.select(col("period"), col("excluded")).distinct().from_(self.grains)
+        on = [*region_kept(self.statement, source, "r", "v")]
+        where = self._condition(measure.where, "r")
+        if where is not None:
+            on.append(where)
+        value = self._value(measure, "r")
+        assert value is not None
+        keys = self._key(source, "r")
+        firsts = (
+            exp.select(col("period", "v"), exp.alias_(value, "uid"),
+                       exp.alias_(exp.Min(this=col(DAY, "r")), "first_day"))
+            .from_(periods.subquery("v"))
+            .join(exp.alias_(exp.to_table(rows), "r", table=True),
+                  on=exp.and_(*on) if on else exp.true())
+            .group_by(col("period", "v"), value.copy())
+        )
+        if keys:
+            firsts = firsts.select(exp.alias_(keys[0], "bkey")).group_by(keys[0].copy())
+        firsts_cte = self.statement.add_cte(f"firsts_{len(self._ctes)}", firsts)
+        counted = exp.select().from_(exp.alias_(exp.to_table(self.grains), "g", table=True)).join(
+            exp.alias_(exp.to_table(firsts_cte), "f", table=True),
+            on=exp.and_(
+                exp.EQ(this=col("period", "f"), expression=col("period", "g")),
+                exp.LTE(this=col("first_day", "f"), expression=col("hi", "g")),
+            ),
+        )
+        counted = self._finish(counted, [col("bkey", "f")] if keys else [], "g")
+        counted = counted.select(exp.alias_(exp.Count(this=exp.Star()), _column_name(ref)))
+        return self.statement.add_cte(f"agg_{len(self._ctes)}", counted)
+
+    def _segment(self, segment: Segment) -> str:
+        name = f"segment_{segment.name}"
+        if name in self.statement.ctes:
+            return name
+        source = self._source(segment.source.name)
+        cumulative = segment.window is Window.CUMULATIVE
+        rows = self.statement.rows(
+            source.name, lo=None if cumulative else "span_lo", hi="span_hi", filtered=True
+        )
+        in_window = (
+            exp.LTE(this=col(DAY, "s"), expression=col("hi", "g"))
+            if cumulative
+            else self._in_grain("s")
+        )
+        on = [in_window, *region_kept(self.statement, source, "s", "g")]
+        where = self._condition(segment.where, "s")
+        if where is not None:
+            on.append(where)
+        user = col(self._user(source), "s")
+        if segment.active_on_reporting_day is not None:
+            on.append(self._active_on_reporting_day(segment.active_on_reporting_day.name, user))
+        query = exp.select().from_(exp.alias_(exp.to_table(self.grains), "g", table=True)).join(
+            exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on)
+        )
+        query = self._user_type_joins(query, source, "s")
+        keys = self._key(source, "s")
+        query = self._finish(query, keys, "g")
+        grain_columns = [col(c, "g") for c in ("lo", "hi", "excluded")]
+        query = query.select(
+            *grain_columns,
+            exp.alias_(user, "uid"),
+            exp.alias_(exp.Min(this=col(DAY, "s")), "member_day"),
+        ).group_by(*[c.copy() for c in grain_columns], user.copy())
+        return self.statement.add_cte(name, query)
+
+    def _active_on_reporting_day(self, source_name: str, user: exp.Expression) -> exp.Expression:
+        source = self._source(source_name)
+        rows = self.statement.rows(
+            source.name, lo="reporting_day", hi="reporting_day", filtered=False
+        )
+        return exp.Exists(
+            this=exp.select(exp.Literal.number(1))
+            .from_(exp.alias_(exp.to_table(rows), "a", table=True))
+            .where(exp.EQ(this=col(self._user(source), "a"), expression=user.copy()))
+        )
+
+    def _members(self, group: _Group, refs: list[MeasureRef]) -> str:
+        first = self._measure(refs[0])
+        assert first.members is not None
+        segment = self.statement.model.segments[first.members.name]
+        members = self._segment(segment)
+        source = self._source(group.source)
+        window = first.window
+        bounds: dict[Window, tuple[str | None, str]] = {
+            Window.RANGE: ("span_lo", "span_hi"),
+            Window.CUMULATIVE: (None, "span_hi"),
+            Window.TO_REPORTING_DAY: (None, "reporting_day"),
+        }
+        lo, hi = bounds[window]
+        rows = self.statement.rows(source.name, lo=lo, hi=hi, filtered=False)
+        in_window: dict[Window, Callable[[], exp.Expression]] = {
+            Window.RANGE: lambda: self._in_grain("r", "m"),
+            Window.CUMULATIVE: lambda: exp.LTE(this=col(DAY, "r"), expression=col("hi", "m")),
+            Window.TO_REPORTING_DAY: lambda: exp.Between(
+                this=col(DAY, "r"),
+                low=col("member_day", "m"),
+                high=self.statement.bound("reporting_day"),
+            ),
+        }
+        on = [
+            exp.EQ(this=col(self._user(source), "r"), expression=col("uid", "m")),
+            in_window[window](),
+            *region_kept(self.statement, source, "r", "m"),
+        ]
+        query = exp.select().from_(exp.alias_(exp.to_table(members), "m", table=True)).join(
+            exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on)
+        )
+        query = self._finish(query, [col("bkey", "m")] if self.breakdown else [], "m")
+        query = query.select(
+            *[exp.alias_(self._aggregate(self._measure(r), "r"), _column_name(r)) for r in refs]
+        )
+        return self.statement.add_cte(f"agg_{len(self._ctes)}", query)
+
+    _BUILDERS: dict[str, Callable[[MeasureCompiler, _Group, list[MeasureRef]], str]] = {
+        "range": _range,
+        "per_user": _per_user,
+        "cumulative": _cumulative,
+        "members": _members,
+    }

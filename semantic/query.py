@@ -1,0 +1,100 @@
+"""What a caller asks the compiler for: typed queries, and what the compiler gives back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from semantic.model import AppKind
+
+FilterValue = str | bool | tuple[str, ...]
+
+
+def _no_filters() -> Mapping[str, FilterValue]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateRange:
+    """Whole UTC days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> DateRange:
+        """The period of the same length ending the day before `start`."""
+        end = self.start - dt.timedelta(days=1)
+        return DateRange(start=end - dt.timedelta(days=self.days - 1), end=end)
+
+    def each_day(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Which app, module, days and filters an answer covers."""
+
+    app_id: str
+    kind: AppKind
+    module: str
+    range: DateRange
+    reporting_day: dt.date
+    filters: Mapping[str, FilterValue] = field(default_factory=_no_filters)
+    privacy: bool = True  # apply the protected-region threshold of the model's config
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricQuery:
+    scope: Scope
+    metrics: tuple[str, ...]
+    compare: bool = True
+    series: bool = False
+    breakdown: str | None = None  # a dimension of the module
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetentionQuery:
+    scope: Scope
+    period: int
+    cohort: str | None = None  # cohort type; the view's default when None
+    compare: bool = True
+    series: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DistributionQuery:
+    scope: Scope
+    dimension: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunnelQuery:
+    scope: Scope
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableQuery:
+    scope: Scope
+    table: str
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompiledQuery:
+    """One PostgreSQL statement and its bind parameters ($1, $2, ... in order)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    columns: tuple[str, ...] = ()  # the value columns, in order, after the key columns
+
+
+class QueryError(ValueError):
+    """The query asks for something the module does not offer; the message says what."""

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from gateway.settings import ConfigError, Settings
+
+
+def test_defaults_without_any_variable() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.today is None
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.data_dir == Path.home() / ".local" / "share" / "minis" / "pgdata"
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env(
+        {
+            "MINIS_DATABASE_URL": "postgresql://minis@db:5432/minis",
+            "MINIS_DATA_DIR": "/srv/minis/pg",
+            "MINIS_TODAY": "2026-11-01",
+            "MINIS_HOST": "0.0.0.0",
+            "MINIS_PORT": "9000",
+        }
+    )
+    assert settings == Settings(
+        database_url="postgresql://minis@db:5432/minis",
+        data_dir=Path("/srv/minis/pg"),
+        today=dt.date(2026, 11, 1),
+        host="0.0.0.0",
+        port=9000,
+    )
+
+
+def test_empty_variables_mean_their_defaults() -> None:
+    empty = {
+        name: ""
+        for name in ("MINIS_DATABASE_URL", "MINIS_DATA_DIR", "MINIS_TODAY", "MINIS_HOST",
+                     "MINIS_PORT")
+    }
+    assert Settings.from_env({**empty, "XDG_DATA_HOME": "/data"}) == Settings(
+        data_dir=Path("/data/minis/pgdata")
+    )
+
+
+def test_data_dir_defaults_under_xdg_data_home() -> None:
+    settings = Settings.from_env({"XDG_DATA_HOME": "/var/lib/ann"})
+    assert settings.data_dir == Path("/var/lib/ann/minis/pgdata")
+
+
+def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINIS_TODAY", "2026-02-03")
+    monkeypatch.setenv("MINIS_PORT", "8123")
+    settings = Settings.from_env()
+    assert settings.today == dt.date(2026, 2, 3)
+    assert settings.port == 8123
+
+
+@pytest.mark.parametrize("raw", ["yesterday", "2026-13-01", "2026-02-30", "01/11/2026", "2026-11"])
+def test_an_unusable_today_is_refused_with_what_to_write(raw: str) -> None:
+    with pytest.raises(ConfigError, match=r"MINIS_TODAY .* must be a date like 2026-11-01") as e:
+        Settings.from_env({"MINIS_TODAY": raw})
+    assert repr(raw) in str(e.value)
+
+
+@pytest.mark.parametrize("raw", ["http", "-1", "0", "65536", "80.5", " 80"])
+def test_an_unusable_port_is_refused(raw: str) -> None:
+    with pytest.raises(ConfigError, match=r"MINIS_PORT .* must be a port number from 1 to 65535"):
+        Settings.from_env({"MINIS_PORT": raw})
+
+
+def test_reporting_day_is_the_day_before_today() -> None:
+    settings = Settings(today=dt.date(2026, 3, 1))
+    assert settings.current_day() == dt.date(2026, 3, 1)
+    assert settings.reporting_day() == dt.date(2026, 2, 28)
+
+
+def test_today_defaults_to_the_current_utc_day() -> None:
+    before = dt.datetime.now(dt.UTC).date()
+    current = Settings().current_day()
+    after = dt.datetime.now(dt.UTC).date()
+    assert current in (before, after)
+    assert Settings().reporting_day() == current - dt.timedelta(days=1)
