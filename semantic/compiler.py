@@ -63,22 +63,28 @@ class MetricExpressions:
             return self.measure_column(ref)
         return self.metric(str(ref))
 
-    def _derived(self, tree: exp.Expression) -> exp.Expression:
-        def visit(node: exp.Expression) -> exp.Expression:
-            if isinstance(node, exp.Column):
-                if node.table:
-                    return self.measure_column(MeasureRef(name=f"{node.table}.{node.name}"))
-                if node.name in self.model.metrics:
-                    return exp.Paren(this=self.metric(node.name))
-                constant = self.model.config.constants.get(node.name)
-                if constant is None:
-                    raise QueryError(f"unknown name {node.name} in a derived metric")
-                return exp.Literal.number(constant)
-            if isinstance(node, exp.Div):
-                return divide(node.this, node.expression)
-            return node
-
-        return tree.transform(visit)
+    def _derived(self, node: exp.Expression) -> exp.Expression:
+        """Rebuild a derived expression bottom-up: names become SQL, divisions null-safe."""
+        if isinstance(node, exp.Column):
+            if node.table:
+                return self.measure_column(MeasureRef(name=f"{node.table}.{node.name}"))
+            if node.name in self.model.metrics:
+                return exp.Paren(this=self.metric(node.name))
+            constant = self.model.config.constants.get(node.name)
+            if constant is None:
+                raise QueryError(f"unknown name {node.name} in a derived metric")
+            return exp.Literal.number(constant)
+        if isinstance(node, exp.Div):
+            return divide(self._derived(node.this), self._derived(node.expression))
+        if isinstance(node, exp.Binary):
+            return node.__class__(
+                this=self._derived(node.this), expression=self._derived(node.expression)
+            )
+        if isinstance(node, exp.Paren | exp.Neg):
+            return node.__class__(this=self._derived(node.this))
+        if isinstance(node, exp.Literal):
+            return node.copy()
+        raise QueryError(f"derived metrics cannot use {node.sql(dialect='postgres')}")
 
 
 class MeasureColumn:

@@ -19,15 +19,15 @@ CURRENT, PREVIOUS, FIRST_DAY = 0, 1, 2
 
 def add_span_bounds(statement: Statement, *, compare: bool) -> None:
     scope = statement.scope
-    statement.day("start", scope.range.start)
-    statement.day("end", scope.range.end)
-    statement.day("reporting_day", scope.reporting_day)
+    statement.set_bound("start", scope.range.start)
+    statement.set_bound("end", scope.range.end)
+    statement.set_bound("reporting_day", scope.reporting_day)
     previous = scope.range.previous()
-    statement.day("span_lo", previous.start if compare else scope.range.start)
-    statement.day("span_hi", scope.range.end)
+    statement.set_bound("span_lo", previous.start if compare else scope.range.start)
+    statement.set_bound("span_hi", scope.range.end)
     if compare:
-        statement.day("previous_start", previous.start)
-        statement.day("previous_end", previous.end)
+        statement.set_bound("previous_start", previous.start)
+        statement.set_bound("previous_end", previous.end)
 
 
 def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expression]:
@@ -114,10 +114,11 @@ def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
                 exp.Literal.string("current"),
                 excluded["current"].copy(),
             ).from_(
-                exp.alias_(
-                    exp.func("generate_series", exp.Literal.number(0), count),
-                    "s",
-                    table=["i"],
+                exp.Table(
+                    this=exp.func("generate_series", exp.Literal.number(0), count),
+                    alias=exp.TableAlias(
+                        this=exp.to_identifier("s"), columns=[exp.to_identifier("i")]
+                    ),
                 )
             )
         )

@@ -118,10 +118,18 @@ def _modules(section: Key, node: Node, report: Report, collected: _Collected) ->
                  location=module.location, report=report)
 
 
+def _positive(fields: Fields, key: str) -> int | None:
+    value = fields.integer(key)
+    if value is not None and value < 1:
+        fields.report.add(fields.key_line(key), f"{fields.owner}: {key} must be at least 1, "
+                                                f"not {value}")
+    return value
+
+
 def _privacy(fields: Fields) -> Privacy:
     default = Privacy()
     privacy = Privacy(
-        threshold=_or(fields.integer("threshold"), default.threshold),
+        threshold=_or(_positive(fields, "threshold"), default.threshold),
         protected_regions=tuple(str(name.value) for name in fields.names("protected_regions"))
         if fields.has("protected_regions") else default.protected_regions,
         source=fields.ref("source", SourceRef) or default.source,
@@ -151,7 +159,7 @@ def _config(section: Key, node: Node, report: Report, collected: _Collected) -> 
         constants=frozen_map(constants) if constants is not None else Config().constants,
         privacy=_privacy(Fields(privacy, owner="config privacy", line=fields.key_line(
             "privacy"), report=report)) if privacy is not None else Privacy(),
-        max_range_days=_or(fields.integer("max_range_days"), Config().max_range_days),
+        max_range_days=_or(_positive(fields, "max_range_days"), Config().max_range_days),
     )
     fields.done()
     location = report.at(section.line)

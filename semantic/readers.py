@@ -42,7 +42,6 @@ from semantic.model import (
 )
 from semantic.yaml_nodes import Key, Node, Scalar
 
-
 NO_SOURCE = SourceRef(name="")  # a required source that is missing (already reported)
 
 

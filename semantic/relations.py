@@ -51,12 +51,12 @@ class Statement:
     def app(self) -> exp.Expression:
         return self.params.named("app_id", self.scope.app_id, "text")
 
-    def day(self, name: str, value: dt.date) -> exp.Expression:
+    def set_bound(self, name: str, value: dt.date) -> None:
+        """Name a day; it becomes a bind parameter the first time an expression uses it."""
         self.bounds[name] = value
-        return self.params.named(name, value, "date")
 
     def bound(self, name: str) -> exp.Expression:
-        return self.day(name, self.bounds[name])
+        return self.params.named(name, self.bounds[name], "date")
 
     def parameter(self, name: str) -> exp.Expression:
         definition = self.model.filters.get(name)

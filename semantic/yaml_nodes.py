@@ -83,7 +83,8 @@ class _Converter:
     def _scalar(self, node: yaml.Node, *, line: int) -> Scalar:
         text = str(node.value)
         try:
-            value: object = self._constructor.construct_object(node, deep=True)
+            value: object = self._constructor.construct_object(  # type: ignore[no-untyped-call]
+                node, deep=True)
         except ConstructorError as exc:
             self.report(line, f"invalid YAML value {text!r}: {exc.problem}")
             value = text

@@ -7,6 +7,7 @@ each test's database is a copy of it (or an empty database, for tests of migrati
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -71,28 +72,32 @@ async def _fresh_database(server_url: str, template: str | None) -> tuple[str, s
     return name, with_database(server_url, name)
 
 
+@contextlib.asynccontextmanager
+async def fresh_database(server_url: str, template: str | None) -> AsyncIterator[str]:
+    """A new database (a copy of `template`, or empty), dropped on exit; yields its URL."""
+    name, url = await _fresh_database(server_url, template)
+    try:
+        yield url
+    finally:
+        admin = await _admin(server_url)
+        try:
+            await _drop(admin, name)
+        finally:
+            await admin.close()
+
+
 @pytest.fixture
 async def database_url(server_url: str, template_name: str) -> AsyncIterator[str]:
     """A fresh, migrated database of this test's own."""
-    name, url = await _fresh_database(server_url, template_name)
-    yield url
-    admin = await _admin(server_url)
-    try:
-        await _drop(admin, name)
-    finally:
-        await admin.close()
+    async with fresh_database(server_url, template_name) as url:
+        yield url
 
 
 @pytest.fixture
 async def empty_database_url(server_url: str) -> AsyncIterator[str]:
     """A fresh database with no tables at all."""
-    name, url = await _fresh_database(server_url, None)
-    yield url
-    admin = await _admin(server_url)
-    try:
-        await _drop(admin, name)
-    finally:
-        await admin.close()
+    async with fresh_database(server_url, None) as url:
+        yield url
 
 
 @pytest.fixture

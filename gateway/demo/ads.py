@@ -30,7 +30,7 @@ LOAD_ERRORS = Weighted.of((("no_fill", 0.5), ("network_error", 0.2), ("timeout",
                            ("internal_error", 0.1), ("invalid_request", 0.05)))
 DISPLAY_ERRORS = Weighted.of((("ad_expired", 0.35), ("not_ready", 0.25), ("render_error", 0.25),
                               ("show_interrupted", 0.15)))
-SESSION_WITH_ADS = 0.3
+SESSION_WITH_ADS = 0.2
 LOAD_FAILURE = 0.06
 DISPLAY_FAILURE = 0.04
 ZERO = Decimal(0)

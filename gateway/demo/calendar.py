@@ -35,7 +35,8 @@ class Calendar:
 
     @classmethod
     def spanning(cls, *, first_day: dt.date, reporting_day: dt.date) -> Calendar:
-        days = [first_day + dt.timedelta(days=i) for i in range((reporting_day - first_day).days + 1)]
+        count = (reporting_day - first_day).days + 1
+        days = [first_day + dt.timedelta(days=i) for i in range(count)]
         midnights = tuple(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC) for d in days)
         return cls(
             first_day=first_day,

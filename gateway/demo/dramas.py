@@ -115,7 +115,7 @@ class _Dramas:
         draw = self.draw
         self.step(member, max(midnight, started - dt.timedelta(seconds=20 + draw() * 580)), os,
                   region, "entrance_exposure")
-        if draw() < 0.25:
+        if draw() < 0.1:
             self.step(member, max(midnight, started - dt.timedelta(hours=1 + draw() * 5)), os,
                       region, "entrance_exposure")
         self.step(member, max(midnight, started - dt.timedelta(seconds=2 + draw() * 18)), os,

@@ -51,7 +51,7 @@ _MARKET = {"BR": "latam", "MX": "latam", "ID": "sea", "PH": "sea", "JP": "jp", "
 
 
 def _android(market: str) -> Weighted[Device]:
-    pairs = []
+    pairs: list[tuple[Device, float]] = []
     for brand, share in _BRANDS[market]:
         models = _MODELS[brand]
         total = sum(weight for _, _, weight in models)
@@ -162,7 +162,8 @@ class Audience:
         return Member(
             index=index, user_id=f"{self.spec.prefix}-u{index:06d}", habit=habit, os=os,
             region=region, brand=brand, model=model, tier=tier,
-            gender=GENDERS[self.spec.kind].pick(draw), age_band=AGE_BANDS[self.spec.kind].pick(draw),
+            gender=GENDERS[self.spec.kind].pick(draw),
+            age_band=AGE_BANDS[self.spec.kind].pick(draw),
             version_lag=_VERSION_LAG.pick(draw), alternate=alternate, spend=spend,
         )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from gateway.demo.pick import Weighted, zipf
 from gateway.demo.calendar import Calendar
+from gateway.demo.pick import Weighted, zipf
 from gateway.demo.sessions import Activity, Row
 
 ORDER_COLUMNS = (

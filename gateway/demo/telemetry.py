@@ -19,7 +19,7 @@ NETWORK_COLUMNS = (
 )
 FPS = (58.5, 52.0, 41.0)  # typical, by device tier
 STUTTER = (0.012, 0.03, 0.07)  # share of a sample lost to stutters, by device tier
-SESSION_REPORTS = 0.4
+SESSION_REPORTS = 0.25
 # typical round trip of a small request, ms
 REGION_LATENCY = {"US": 90, "CA": 100, "GB": 110, "DE": 100, "FR": 110, "JP": 160, "TR": 180,
                   "BR": 220, "MX": 200, "PH": 280, "ID": 300}
@@ -69,8 +69,8 @@ def network_calls(activity: Activity, calendar: Calendar, *, seed: int) -> list[
     add = rows.append
     for _launch, member_index, started, duration, os, region, day, tier in activity.sessions:
         roll = draw()
-        requests = 0 if roll < 0.6 else (1 if roll < 0.9 else 2)
-        download = draw() < 0.2
+        requests = 0 if roll < 0.7 else (1 if roll < 0.95 else 2)
+        download = draw() < 0.12
         if not requests and not download:
             continue
         user_id = members[member_index].user_id

@@ -73,7 +73,7 @@ def _campaigns(prefix: str) -> tuple[Campaign, ...]:
 CAST: tuple[AppSpec, ...] = (
     AppSpec(
         app_id="tile_kingdom", kind="game", name="Tile Kingdom", owner_id="owner_alpha",
-        prefix="tk", launched_days_ago=179, arrivals=170.0, us_share=0.45, paid_share=0.2,
+        prefix="tk", launched_days_ago=149, arrivals=170.0, us_share=0.45, paid_share=0.2,
         campaigns=_campaigns("tk"),
         request_hosts=("api.tilekingdom.games", "leaderboard.tilekingdom.games",
                        "pay.tilekingdom.games"),
@@ -81,27 +81,27 @@ CAST: tuple[AppSpec, ...] = (
     ),
     AppSpec(
         app_id="bubble_pop_saga", kind="game", name="Bubble Pop Saga", owner_id="owner_alpha",
-        prefix="bp", launched_days_ago=151, arrivals=55.0, us_share=0.3, paid_share=0.15,
+        prefix="bp", launched_days_ago=131, arrivals=55.0, us_share=0.3, paid_share=0.15,
         campaigns=_campaigns("bp"),
         request_hosts=("api.bubblepop.fun", "events.bubblepop.fun"),
         download_hosts=("cdn.bubblepop.fun", "assets.minicdn.net"),
     ),
     AppSpec(
         app_id="word_sprint", kind="game", name="Word Sprint", owner_id="owner_beta",
-        prefix="ws", launched_days_ago=128, arrivals=22.0, us_share=0.12, paid_share=0.15,
+        prefix="ws", launched_days_ago=124, arrivals=22.0, us_share=0.12, paid_share=0.15,
         campaigns=_campaigns("ws"),
         request_hosts=("api.wordsprint.app", "dict.wordsprint.app"),
         download_hosts=("static.wordsprint.app",),
     ),
     AppSpec(
         app_id="midnight_heiress", kind="drama", name="The Midnight Heiress",
-        owner_id="owner_alpha", prefix="mh", launched_days_ago=164, arrivals=68.0, us_share=0.45,
+        owner_id="owner_alpha", prefix="mh", launched_days_ago=140, arrivals=68.0, us_share=0.45,
         series=("The Midnight Heiress", "Heiress Returns", "Diamonds at Dawn",
                 "The Butler's Secret"),
     ),
     AppSpec(
         app_id="ceo_secret_twin", kind="drama", name="My CEO's Secret Twin",
-        owner_id="owner_beta", prefix="ct", launched_days_ago=122, arrivals=22.0, us_share=0.25,
+        owner_id="owner_beta", prefix="ct", launched_days_ago=121, arrivals=22.0, us_share=0.25,
         series=("My CEO's Secret Twin", "Contract Bride", "Twin Billionaires"),
     ),
     AppSpec(

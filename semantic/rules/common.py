@@ -48,16 +48,27 @@ def module_name(model: SemanticModel, module: Module) -> str:
 View = Retention | Distribution | Funnel | Table
 
 
-def view_name(model: SemanticModel, module: Module, view: View) -> str:
+def view_label(view: View) -> str:
+    """"table errors"."""
     kind = {Retention: "retention", Distribution: "distribution", Funnel: "funnel",
             Table: "table"}[type(view)]
-    return f"{kind} {view.name} of {module_name(model, module)}"
+    return f"{kind} {view.name}"
+
+
+def view_name(model: SemanticModel, module: Module, view: View) -> str:
+    """"table errors of module network (game)"."""
+    return f"{view_label(view)} of {module_name(model, module)}"
 
 
 def views(module: Module) -> Iterator[View]:
     yield from (view for view in (module.retention, module.distribution, module.funnel)
                 if view is not None)
     yield from module.tables
+
+
+def view_source(model: SemanticModel, view: View) -> Source | None:
+    """The source a distribution, funnel or table reads (None for retention, or unknown)."""
+    return None if isinstance(view, Retention) else model.sources.get(view.source.name)
 
 
 def source_chain(model: SemanticModel, source: Source) -> list[Source]:
@@ -120,7 +131,7 @@ def columns_of(model: SemanticModel, source: Source) -> frozenset[str] | None:
     return tables[table] | flags_of(model, source)
 
 
-def parse_expression(text: str) -> exp.Expression | None:
+def parse_expression(text: str) -> exp.Expr | None:
     """One SQL expression (not a statement, not an alias), or None."""
     try:
         statements = sqlglot.parse(text, dialect=DIALECT)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from semantic.issues import Issue
 from semantic.model import (
+    UNKNOWN,
     DimensionRef,
     FilterRef,
     MeasureRef,
@@ -50,16 +51,14 @@ def _other_refs(model: SemanticModel) -> Iterator[Owned]:
         if segment.active_on_reporting_day is not None:
             yield owner, segment.active_on_reporting_day
     for metric in model.metrics.values():
-        for ref in (metric.measure, metric.numerator, metric.denominator):
-            if ref is not None:
-                yield f"metric {metric.name}", ref
+        operands: tuple[Ref | None, ...] = (metric.measure, metric.numerator, metric.denominator)
+        yield from ((f"metric {metric.name}", ref) for ref in operands if ref is not None)
     for filter_ in model.filters.values():
-        for ref in (filter_.dimension, filter_.first_of):
-            if ref is not None:
-                yield f"filter {filter_.name}", ref
+        names: tuple[Ref | None, ...] = (filter_.dimension, filter_.first_of)
+        yield from ((f"filter {filter_.name}", ref) for ref in names if ref is not None)
     privacy = model.config.privacy
-    yield "config privacy", privacy.source
-    yield "config privacy", privacy.region_dimension
+    for ref in (privacy.source, privacy.region_dimension):
+        yield f"config privacy{' (by default)' if ref.location == UNKNOWN else ''}", ref
 
 
 def _module_refs(model: SemanticModel) -> Iterator[Owned]:

@@ -1,0 +1,1 @@
+"""Validation rules, one small function per rule, grouped by what they look at."""
