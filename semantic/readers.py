@@ -225,12 +225,18 @@ def read_metric(fields: Fields, *, name: str) -> Metric:
     return metric
 
 
+def _named(kind: str, node: Node, owner: str) -> str:
+    """"table errors of module network", or "table of module network" before it has a name."""
+    name = peek(node, "name")
+    return f"{kind} {name} of {owner}" if name else f"{kind} of {owner}"
+
+
 def _view_fields(fields: Fields, key: str, owner: str) -> Fields | None:
     node = fields.node(key)
     if node is None:
         return None
-    return Fields(node, owner=f"{key} {peek(node, 'name') or ''} of {owner}".replace("  ", " "),
-                  line=fields.key_line(key), report=fields.report)
+    return Fields(node, owner=_named(key, node, owner), line=fields.key_line(key),
+                  report=fields.report)
 
 
 def _cohorts(fields: Fields) -> Mapping[str, SourceRef]:
@@ -368,8 +374,8 @@ def read_module(fields: Fields, *, module_id: str) -> list[Module]:
     distribution = _view_fields(fields, "distribution", owner)
     funnel = _view_fields(fields, "funnel", owner)
     tables = tuple(
-        read_table(Fields(item, owner=f"table {peek(item, 'name') or ''} of {owner}".replace(
-            "  ", " "), line=item.line, report=fields.report))
+        read_table(Fields(item, owner=_named("table", item, owner), line=item.line,
+                          report=fields.report))
         for item in fields.items("tables"))
     views = (read_retention(retention) if retention else None,
              read_distribution(distribution) if distribution else None,

@@ -22,12 +22,12 @@ PACK_PRICES = (90, 120, 100, 150, 80)  # Beans, by series
 BEAN_PACKS = (100, 300, 500, 1000, 2000, 5000)
 # chance to go on to the next step, for users who never pay and for those who do
 FURTHER = {
-    "last_free_episode_watch": (0.38, 0.5),
-    "payment_panel_3p_show": (0.45, 0.8),
-    "payment_panel_3p_click": (0.35, 0.75),
-    "payment_panel_tt_show": (0.85, 0.9),
-    "payment_panel_tt_click": (0.55, 0.85),
-    "order": (0.0, 0.92),
+    "last_free_episode_watch": (0.38, 0.6),
+    "payment_panel_3p_show": (0.45, 0.85),
+    "payment_panel_3p_click": (0.35, 0.8),
+    "payment_panel_tt_show": (0.85, 0.92),
+    "payment_panel_tt_click": (0.55, 0.88),
+    "order": (0.0, 0.95),
 }
 
 

@@ -107,6 +107,7 @@ HABITS: tuple[Habit, ...] = (
     Habit(name="heavy", comeback=0.8, lifetime=90.0, launches=(2, 4), duration=1.5,
           payer=0.4),
 )
+PAYER_FACTOR: dict[Kind, float] = {"game": 1.0, "drama": 1.6}  # dramas sell harder
 HABIT_MIX = Weighted.of(((0, 0.57), (1, 0.27), (2, 0.125), (3, 0.035)))
 
 
@@ -157,7 +158,7 @@ class Audience:
             other = _ANDROID["west"].pick(draw) if os == "ios" else _APPLE.pick(draw)
             alternate = (other[0], region, other[1], other[2], other[3])
         spend = 0.0
-        if draw() < HABITS[habit].payer:
+        if draw() < HABITS[habit].payer * PAYER_FACTOR[self.spec.kind]:
             spend = 1.0 if habit == 0 else 0.05 + draw() * 0.35
         return Member(
             index=index, user_id=f"{self.spec.prefix}-u{index:06d}", habit=habit, os=os,

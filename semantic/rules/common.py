@@ -11,7 +11,6 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from semantic.fields import did_you_mean
 from semantic.issues import Issue
 from semantic.model import (
     Distribution,
@@ -26,8 +25,6 @@ from semantic.model import (
     Source,
     Table,
 )
-
-__all__ = ["did_you_mean"]
 
 SQL_DIR = Path(__file__).resolve().parent.parent.parent / "sql"
 DIALECT = "postgres"

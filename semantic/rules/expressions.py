@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 
 from sqlglot import exp
 
+from semantic.fields import did_you_mean
 from semantic.issues import Issue
 from semantic.model import FilterKind, Location, MetricKind, SemanticModel, Source
 from semantic.rules.common import (
     columns_of,
-    did_you_mean,
     issue,
     parse_expression,
     sql_tables,

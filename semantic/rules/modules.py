@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from semantic.fields import did_you_mean
 from semantic.issues import Issue
 from semantic.model import SemanticModel
-from semantic.rules.common import did_you_mean, issue, module_name, view_name
+from semantic.rules.common import issue, module_name, view_name
 
 
 def module_content(model: SemanticModel) -> Iterable[Issue]:

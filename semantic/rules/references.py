@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from semantic.fields import did_you_mean
 from semantic.issues import Issue
 from semantic.model import (
     UNKNOWN,
@@ -16,7 +17,7 @@ from semantic.model import (
     SemanticModel,
     SourceRef,
 )
-from semantic.rules.common import did_you_mean, issue, module_name, view_name, views
+from semantic.rules.common import issue, module_name, view_name, views
 
 Owned = tuple[str, Ref]  # who writes the reference ("metric x"), and the reference
 

@@ -104,7 +104,7 @@ CASES: dict[str, tuple[str, str]] = {
             measures:
               x: {agg: count, members: new_user}
         """, "5: measure s.x uses unknown segment new_user; did you mean new_users?"),
-    "unknown filter": (f"""
+    "unknown filter": ("""
         modules:
           - id: m
             kinds: [game]
@@ -294,7 +294,7 @@ CASES: dict[str, tuple[str, str]] = {
           - {{id: m, kinds: [game], {MODULE}}}
         """, "2: module m (game) shows nothing; give it metrics, retention, distribution, "
              "funnel or tables"),
-    "retention default cohort": (f"""
+    "retention default cohort": ("""
         modules:
           - id: r
             kinds: [game]
@@ -305,7 +305,7 @@ CASES: dict[str, tuple[str, str]] = {
               label: V
               description: D.
               activity: sessions
-              cohorts: {{NEW: first_sessions, ACTIVE: sessions}}
+              cohorts: {NEW: first_sessions, ACTIVE: sessions}
               default_cohort: NEWW
               periods: [1, 7]
         """, "6: retention rate of module r (game): default_cohort NEWW is not one of its "
@@ -321,7 +321,7 @@ CASES: dict[str, tuple[str, str]] = {
                default_cohort: NEW, periods: [0, 7]}}
         """, "6: retention rate of module r (game): periods must be positive numbers of days, "
              "not 0"),
-    "table order_by": (f"""
+    "table order_by": ("""
         modules:
           - id: t
             kinds: [game]
@@ -333,7 +333,7 @@ CASES: dict[str, tuple[str, str]] = {
                 description: D.
                 source: sessions
                 group_by: [os]
-                columns: [{{name: sessions, label: S, agg: count, unit: sessions}}]
+                columns: [{name: sessions, label: S, agg: count, unit: sessions}]
                 order_by: session
         """, "7: table top of module t (game): order_by session is not one of its columns "
              "(sessions); did you mean sessions?"),
@@ -347,7 +347,7 @@ CASES: dict[str, tuple[str, str]] = {
               - {{name: top, {VIEW}, source: sessions, group_by: [os], order_by: n,
                   columns: [{{name: n, label: N, agg: count}}], default_limit: 20, max_limit: 10}}
         """, "7: table top of module t (game): default_limit 20 is more than max_limit 10"),
-    "funnel steps repeated": (f"""
+    "funnel steps repeated": ("""
         modules:
           - id: f
             kinds: [drama]
@@ -359,7 +359,7 @@ CASES: dict[str, tuple[str, str]] = {
               description: D.
               source: sessions
               step_column: entry_source
-              steps: [{{id: a, label: A}}, {{id: a, label: B}}]
+              steps: [{id: a, label: A}, {id: a, label: B}]
         """, "6: funnel steps of module f (drama) lists step a twice"),
     "funnel without steps": (f"""
         modules:
@@ -370,7 +370,7 @@ CASES: dict[str, tuple[str, str]] = {
             funnel: {{name: steps, {VIEW}, source: sessions, step_column: os, steps: []}}
         """, "6: funnel steps of module f (drama) has no steps"),
     # fit rules
-    "filter on a source without the dimension": (f"""
+    "filter on a source without the dimension": ("""
         modules:
           - id: m
             kinds: [game]

@@ -1,0 +1,65 @@
+WITH grains AS (
+  SELECT
+    0 AS grain_id,
+    CAST(NULL AS DATE) AS grain_day,
+    CAST($1 AS DATE) AS lo,
+    CAST($2 AS DATE) AS hi,
+    'current' AS period,
+    CAST(ARRAY[] AS TEXT[]) AS excluded
+), rows_sessions_0 AS (
+  SELECT
+    *,
+    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+  FROM launches AS t
+  WHERE
+    (
+      (
+        t.app_id = CAST($3 AS TEXT) AND t.success
+      )
+      AND t.started_at >= CAST(CAST($4 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+    )
+    AND t.started_at < CAST(CAST($5 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), firsts_sessions AS (
+  SELECT
+    f.user_id AS user_id,
+    MIN(f.minis_day) AS first_day
+  FROM (
+    SELECT
+      *,
+      CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+    FROM launches AS t
+    WHERE
+      t.app_id = CAST($3 AS TEXT) AND t.success
+  ) AS f
+  GROUP BY
+    f.user_id
+), latest AS (
+  SELECT DISTINCT ON (r.user_id)
+    r.user_id AS uid,
+    r.gender AS bkey,
+    g.excluded
+  FROM grains AS g
+  JOIN rows_sessions_0 AS r
+    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+      g.excluded
+    )
+  JOIN firsts_sessions AS uf_sessions
+    ON uf_sessions.user_id = r.user_id AND uf_sessions.first_day BETWEEN g.lo AND g.hi
+  WHERE
+    g.grain_id = 0
+  ORDER BY
+    r.user_id,
+    r.started_at DESC NULLS LAST,
+    r.launch_id DESC NULLS LAST
+)
+SELECT
+  bkey,
+  COUNT(*) AS users,
+  CAST(COUNT(*) AS DOUBLE PRECISION) / NULLIF(SUM(COUNT(*)) OVER (), 0) AS share
+FROM latest
+GROUP BY
+  bkey
+ORDER BY
+  users DESC NULLS LAST,
+  bkey;
+-- parameters: [datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), 'g1', datetime.date(2026, 10, 11), datetime.date(2026, 10, 14)]
