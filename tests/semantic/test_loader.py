@@ -80,7 +80,9 @@ def model(tmp_path: Path) -> SemanticModel:
 
 
 def test_objects_and_references_know_their_file_and_line(model: SemanticModel) -> None:
-    at = lambda line: Location(file="models/sub/users.yaml", line=line)  # noqa: E731
+    def at(line: int) -> Location:
+        return Location(file="models/sub/users.yaml", line=line)
+
     sessions = model.sources["sessions"]
     assert sessions.location == at(2)
     assert [(ref.name, ref.location) for ref in sessions.dimensions] == [

@@ -33,6 +33,7 @@ def test_every_module_of_the_spec_is_defined(real_model: SemanticModel, kind: Ap
 
 
 def test_every_object_points_at_its_file(real_model: SemanticModel) -> None:
-    named = [*real_model.sources.values(), *real_model.metrics.values(),
-             *real_model.modules.values()]
-    assert all(o.location.file.startswith("models/") and o.location.line > 0 for o in named)
+    locations = [o.location for o in real_model.sources.values()]
+    locations += [o.location for o in real_model.metrics.values()]
+    locations += [o.location for o in real_model.modules.values()]
+    assert all(at.file.startswith("models/") and at.line > 0 for at in locations)

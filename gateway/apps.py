@@ -1,0 +1,50 @@
+"""Apps as the gateway sees them, and who is asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from semantic.model import AppKind
+
+APP_COLUMNS = "app_id, kind, name, status, launched_on, owner_id"
+
+
+@dataclass(frozen=True, kw_only=True)
+class App:
+    id: str
+    kind: AppKind
+    name: str
+    status: str
+    launched_on: dt.date | None
+    owner_id: str
+
+    @property
+    def launched(self) -> bool:
+        return self.status == "launched"
+
+    @classmethod
+    def from_row(cls, row: object) -> App:
+        get = row.__getitem__  # asyncpg.Record or mapping
+        return cls(
+            id=get("app_id"),
+            kind=AppKind(get("kind")),
+            name=get("name"),
+            status=get("status"),
+            launched_on=get("launched_on"),
+            owner_id=get("owner_id"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Caller:
+    """Who sends a request: an owner's token sees that owner's apps; an admin sees all."""
+
+    owner_id: str | None = None
+    admin: bool = False
+
+    def may_see(self, app: App) -> bool:
+        return self.admin or app.owner_id == self.owner_id
+
+
+ADMIN = Caller(admin=True)

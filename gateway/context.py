@@ -1,0 +1,31 @@
+"""What every resolver of one GraphQL request shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from gateway.apps import App, Caller
+from gateway.execution import Runner
+from gateway.loaders import Loaders
+from gateway.settings import Settings
+from semantic.model import SemanticModel
+
+
+@dataclass(kw_only=True)
+class Context:
+    request: Request | None
+    settings: Settings
+    model: SemanticModel
+    runner: Runner
+    caller: Caller
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(runner=self.runner, model=self.model)
+
+    async def app(self, app_id: str) -> App | None:
+        """The app, or None when it does not exist or the caller may not see it."""
+        app = await self.loaders.apps.load(app_id)
+        return app if app is not None and self.caller.may_see(app) else None

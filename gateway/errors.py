@@ -1,0 +1,48 @@
+"""Errors a client can act on: each carries `extensions.code` and says what to change."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from graphql import GraphQLError
+
+
+class ErrorCode(StrEnum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+    TIMEOUT = "TIMEOUT"
+
+
+class ClientError(GraphQLError):
+    """An error whose message is meant for the client; never masked."""
+
+    def __init__(self, message: str, *, code: ErrorCode, argument: str | None = None) -> None:
+        extensions: dict[str, object] = {"code": code.value}
+        if argument is not None:
+            extensions["argument"] = argument
+        super().__init__(message, extensions=extensions)
+        self.code = code
+
+
+def bad_input(message: str, *, argument: str | None = None) -> ClientError:
+    return ClientError(message, code=ErrorCode.BAD_USER_INPUT, argument=argument)
+
+
+def database_unavailable() -> ClientError:
+    return ClientError(
+        "the database is unavailable; retry in a moment",
+        code=ErrorCode.DATABASE_UNAVAILABLE,
+    )
+
+
+def timed_out() -> ClientError:
+    return ClientError(
+        "the query took too long; ask for a shorter range, fewer modules or no series",
+        code=ErrorCode.TIMEOUT,
+    )
+
+
+def is_client_error(error: BaseException | None) -> bool:
+    return isinstance(error, ClientError)

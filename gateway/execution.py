@@ -1,0 +1,42 @@
+"""Running compiled statements: one pool, a timeout on every statement, errors a client
+can act on, and a count of statements per request."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+
+from gateway.database import UNREACHABLE_ERRORS
+from gateway.errors import database_unavailable, timed_out
+from semantic.query import CompiledQuery
+
+log = logging.getLogger(__name__)
+
+Row = asyncpg.Record
+
+
+class Runner:
+    """Runs statements for one request and counts them."""
+
+    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 5.0) -> None:
+        self.pool = pool
+        self.acquire_timeout = acquire_timeout
+        self.statements = 0
+
+    async def fetch(self, compiled: CompiledQuery) -> list[Row]:
+        return await self.fetch_sql(compiled.sql, *compiled.params)
+
+    async def fetch_sql(self, sql: str, *params: Any) -> list[Row]:
+        self.statements += 1
+        try:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+                rows: list[Row] = await conn.fetch(sql, *params)
+                return rows
+        except asyncpg.QueryCanceledError:
+            raise timed_out() from None
+        except (asyncio.TimeoutError, *UNREACHABLE_ERRORS) as exc:
+            log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+            raise database_unavailable() from None

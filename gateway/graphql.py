@@ -1,0 +1,31 @@
+"""The /graphql endpoint: GraphiQL in a browser, POST for clients, a Context per request."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway.apps import ADMIN, Caller
+from gateway.context import Context
+from gateway.execution import Runner
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        state = request.app.state
+        caller: Caller = getattr(request.state, "caller", ADMIN)
+        return Context(
+            request=request if isinstance(request, Request) else None,
+            settings=state.settings,
+            model=state.model,
+            runner=Runner(state.pool),
+            caller=caller,
+        )

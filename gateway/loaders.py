@@ -1,0 +1,231 @@
+"""Per-request DataLoaders: everything one GraphQL request asks of one module is batched
+into one statement, and the same question asked twice is answered once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from gateway.answers import Grains, MetricAnswer, Point, Suppression, hidden, not_launched
+from gateway.apps import APP_COLUMNS, App
+from gateway.execution import Runner
+from gateway.requests import ModuleRequest
+from semantic.compiler import compile_metrics
+from semantic.model import SemanticModel
+from semantic.query import (
+    DistributionQuery,
+    FunnelQuery,
+    MetricQuery,
+    RetentionQuery,
+    TableQuery,
+)
+from semantic.views import compile_distribution, compile_funnel, compile_retention, compile_table
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricKey:
+    request: ModuleRequest
+    metric: str
+    series: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakdownKey:
+    request: ModuleRequest
+    metric: str
+    by: str
+    series: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakdownAnswer:
+    key: str | None
+    answer: MetricAnswer
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetentionKey:
+    request: ModuleRequest
+    period: int
+    cohort: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cohort:
+    date: Any
+    cohort_size: int | None
+    retained: int | None
+    rate: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetentionAnswer:
+    rate: MetricAnswer
+    cohorts: tuple[Cohort, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ViewKey:
+    request: ModuleRequest
+    view: str  # distribution dimension, "funnel", or table name
+    limit: int | None = None
+    offset: int = 0
+
+
+def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, list[K]]:
+    groups: dict[Hashable, list[K]] = {}
+    for key in keys:
+        groups.setdefault(by(key), []).append(key)
+    return groups
+
+
+async def _per_group(
+    keys: Sequence[K],
+    by: Callable[[K], Hashable],
+    answer: Callable[[list[K]], Awaitable[Mapping[K, V]]],
+) -> list[V]:
+    groups = list(_grouped(keys, by).values())
+    results = await asyncio.gather(*(answer(group) for group in groups))
+    merged: dict[K, V] = {}
+    for result in results:
+        merged.update(result)
+    return [merged[key] for key in keys]
+
+
+class Loaders:
+    def __init__(self, *, runner: Runner, model: SemanticModel) -> None:
+        self.runner = runner
+        self.model = model
+        self.apps: DataLoader[str, App | None] = DataLoader(load_fn=self._apps)
+        self.metrics: DataLoader[MetricKey, MetricAnswer] = DataLoader(load_fn=self._metrics)
+        self.breakdowns: DataLoader[BreakdownKey, list[BreakdownAnswer]] = DataLoader(
+            load_fn=self._breakdowns
+        )
+        self.retention: DataLoader[RetentionKey, RetentionAnswer] = DataLoader(
+            load_fn=self._retention
+        )
+        self.views: DataLoader[ViewKey, list[dict[str, Any]]] = DataLoader(load_fn=self._views)
+
+    async def _apps(self, ids: Sequence[str]) -> list[App | None]:
+        rows = await self.runner.fetch_sql(
+            f"SELECT {APP_COLUMNS} FROM apps WHERE app_id = ANY($1::text[])", list(ids)
+        )
+        found = {row["app_id"]: App.from_row(row) for row in rows}
+        return [found.get(i) for i in ids]
+
+    async def _metrics(self, keys: Sequence[MetricKey]) -> list[MetricAnswer]:
+        async def answer(group: list[MetricKey]) -> dict[MetricKey, MetricAnswer]:
+            request = group[0].request
+            if not request.app.launched:
+                return {k: not_launched(request.range.each_day() if k.series else ()) for k in group}
+            names = tuple(dict.fromkeys(k.metric for k in group))
+            query = MetricQuery(
+                scope=request.scope(), metrics=names, series=any(k.series for k in group)
+            )
+            grains = Grains.of(await self.runner.fetch(compile_metrics(self.model, query)))
+            regions = request.regions(self.model)
+            return {k: grains.answer(k.metric, regions=regions) for k in group}
+
+        return await _per_group(keys, lambda k: k.request, answer)
+
+    async def _breakdowns(self, keys: Sequence[BreakdownKey]) -> list[list[BreakdownAnswer]]:
+        async def answer(group: list[BreakdownKey]) -> dict[BreakdownKey, list[BreakdownAnswer]]:
+            request, by = group[0].request, group[0].by
+            if not request.app.launched:
+                return {k: [] for k in group}
+            names = tuple(dict.fromkeys(k.metric for k in group))
+            query = MetricQuery(
+                scope=request.scope(),
+                metrics=names,
+                series=any(k.series for k in group),
+                breakdown=by,
+            )
+            rows = await self.runner.fetch(compile_metrics(self.model, query))
+            per_key: dict[Any, list[Any]] = {}
+            for row in rows:
+                per_key.setdefault(row["bkey"], []).append(row)
+            regions = request.regions(self.model)
+            return {
+                k: [
+                    BreakdownAnswer(key=key, answer=Grains.of(key_rows).answer(k.metric,
+                                                                               regions=regions))
+                    for key, key_rows in per_key.items()
+                ]
+                for k in group
+            }
+
+        return await _per_group(keys, lambda k: (k.request, k.by), answer)
+
+    async def _retention(self, keys: Sequence[RetentionKey]) -> list[RetentionAnswer]:
+        async def one(key: RetentionKey) -> RetentionAnswer:
+            request = key.request
+            if not request.app.launched:
+                days = request.range.each_day()
+                return RetentionAnswer(
+                    rate=not_launched(days),
+                    cohorts=tuple(Cohort(date=d, cohort_size=None, retained=None, rate=None)
+                                  for d in days),
+                )
+            query = RetentionQuery(scope=request.scope(), period=key.period, cohort=key.cohort)
+            rows = await self.runner.fetch(compile_retention(self.model, query))
+            grains = Grains.of(rows)
+            rate = grains.answer("rate", regions=request.regions(self.model))
+            suppressed = rate.suppressed is Suppression.PRIVACY_THRESHOLD
+            cohorts = tuple(
+                Cohort(
+                    date=row["grain_day"],
+                    cohort_size=None if suppressed else row["cohort_size"],
+                    retained=None if suppressed else row["retained"],
+                    rate=None if suppressed else row["rate"],
+                )
+                for row in grains.days
+            )
+            return RetentionAnswer(rate=rate, cohorts=cohorts)
+
+        return list(await asyncio.gather(*(one(k) for k in keys)))
+
+    async def _views(self, keys: Sequence[ViewKey]) -> list[list[dict[str, Any]]]:
+        async def one(key: ViewKey) -> list[dict[str, Any]]:
+            request = key.request
+            if not request.app.launched:
+                return []
+            module = self.model.module(request.app.kind, request.module)
+            scope = request.scope()
+            if key.view == "funnel":
+                compiled = compile_funnel(self.model, FunnelQuery(scope=scope))
+            elif any(t.name == key.view for t in module.tables):
+                compiled = compile_table(
+                    self.model,
+                    TableQuery(scope=scope, table=key.view, limit=key.limit, offset=key.offset),
+                )
+            else:
+                compiled = compile_distribution(
+                    self.model, DistributionQuery(scope=scope, dimension=key.view)
+                )
+            return [dict(row) for row in await self.runner.fetch(compiled)]
+
+        return list(await asyncio.gather(*(one(k) for k in keys)))
+
+
+def privacy_hidden(model: SemanticModel, request: ModuleRequest, excluded: Sequence[str]) -> bool:
+    return hidden(excluded, request.regions(model))
+
+
+__all__ = [
+    "BreakdownAnswer",
+    "BreakdownKey",
+    "Cohort",
+    "Loaders",
+    "MetricKey",
+    "Point",
+    "RetentionAnswer",
+    "RetentionKey",
+    "ViewKey",
+]

@@ -1,0 +1,39 @@
+"""A module request: one app, one module, one range and one set of filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from gateway.apps import App
+from semantic.model import SemanticModel
+from semantic.query import DateRange, FilterValue, Scope
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModuleRequest:
+    app: App
+    module: str
+    range: DateRange
+    reporting_day: dt.date
+    filters: tuple[tuple[str, FilterValue], ...] = ()
+
+    def scope(self) -> Scope:
+        return Scope(
+            app_id=self.app.id,
+            kind=self.app.kind,
+            module=self.module,
+            range=self.range,
+            reporting_day=self.reporting_day,
+            filters=dict(self.filters),
+        )
+
+    def regions(self, model: SemanticModel) -> tuple[str, ...]:
+        """The values of this request's filter on the privacy region dimension."""
+        region = model.config.privacy.region_dimension.name
+        for name, value in self.filters:
+            definition = model.filters.get(name)
+            if definition is not None and definition.dimension is not None:
+                if definition.dimension.name == region:
+                    return value if isinstance(value, tuple) else (str(value),)
+        return ()

@@ -1,0 +1,113 @@
+"""Build the strawberry schema from a validated semantic model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.tools import create_type
+from strawberry.types import Info
+
+from gateway.apps import APP_COLUMNS, App
+from gateway.context import Context
+from gateway.errors import is_client_error
+from gateway.schema.catalog import Catalog, build_catalog
+from gateway.schema.common import AppStatus
+from gateway.schema.modules import Enums, ModuleTypes
+from semantic.model import AppKind, SemanticModel
+
+
+def _app_fields() -> list[Any]:
+    def status(root: App) -> AppStatus:
+        return AppStatus(root.status)
+
+    def launched_on(root: App) -> dt.date | None:
+        return root.launched_on
+
+    def app_id(root: App) -> strawberry.ID:
+        return strawberry.ID(root.id)
+
+    def name(root: App) -> str:
+        return root.name
+
+    return [
+        strawberry.field(resolver=app_id, name="id"),
+        strawberry.field(resolver=name, name="name"),
+        strawberry.field(resolver=status, name="status"),
+        strawberry.field(resolver=launched_on, name="launchedOn",
+                         description="first day the app was live"),
+    ]
+
+
+def _app_type(kind: AppKind, model: SemanticModel, modules: ModuleTypes) -> type:
+    fields = _app_fields() + [modules.module_field(m) for m in model.modules_of(kind)]
+    name = "Game" if kind is AppKind.GAME else "Drama"
+    return create_type(name, fields, description=f"A mini {name.lower()} and its analytics.")
+
+
+def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -> strawberry.Schema:
+    modules = ModuleTypes(model=model, enums=Enums())
+    game = _app_type(AppKind.GAME, model, modules)
+    drama = _app_type(AppKind.DRAMA, model, modules)
+    catalog = build_catalog(model)
+
+    def lister(kind: AppKind) -> Any:
+        async def resolve(info: Info[Context, Any]) -> list[App]:
+            context = info.context
+            rows = await context.runner.fetch_sql(
+                f"SELECT {APP_COLUMNS} FROM apps WHERE kind = $1 ORDER BY name, app_id",
+                kind.value,
+            )
+            apps = [App.from_row(r) for r in rows]
+            return [a for a in apps if context.caller.may_see(a)]
+
+        resolve.__name__ = f"{kind.value}s"
+        resolve.__annotations__ = {"info": Info, "return": list[game if kind is AppKind.GAME
+                                                                   else drama]}
+        return resolve
+
+    def getter(kind: AppKind) -> Any:
+        async def resolve(info: Info[Context, Any], id: strawberry.ID) -> App | None:
+            app = await info.context.app(str(id))
+            return app if app is not None and app.kind is kind else None
+
+        resolve.__name__ = kind.value
+        resolve.__annotations__ = {"info": Info, "id": strawberry.ID,
+                                   "return": (game if kind is AppKind.GAME else drama) | None}
+        return resolve
+
+    def resolve_catalog() -> Catalog:
+        return catalog
+
+    query = create_type(
+        "Query",
+        [
+            strawberry.field(resolver=lister(AppKind.GAME), name="games",
+                             description="the games the caller may see"),
+            strawberry.field(resolver=getter(AppKind.GAME), name="game",
+                             description="a game; null when absent or not the caller's"),
+            strawberry.field(resolver=lister(AppKind.DRAMA), name="dramas",
+                             description="the dramas the caller may see"),
+            strawberry.field(resolver=getter(AppKind.DRAMA), name="drama",
+                             description="a drama; null when absent or not the caller's"),
+            strawberry.field(resolver=resolve_catalog, name="catalog",
+                             description="modules, metrics, dimensions, filters, error codes"),
+        ],
+    )
+    return strawberry.Schema(
+        query=query,
+        extensions=[
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+            MaskErrors(should_mask_error=lambda error: not is_client_error(error.original_error)
+                       and not _is_validation_error(error)),
+            *(extensions or []),
+        ],
+    )
+
+
+def _is_validation_error(error: Any) -> bool:
+    # errors of the document itself (unknown fields, bad argument types) carry no original error
+    return error.original_error is None

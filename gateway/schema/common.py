@@ -1,0 +1,88 @@
+"""GraphQL types that do not depend on the model's content."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+
+from gateway.answers import Direction, Suppression
+from gateway.ranges import Preset
+
+SuppressionEnum = strawberry.enum(Suppression, name="Suppression",
+                                  description="Why a value is withheld.")
+DirectionEnum = strawberry.enum(Direction, name="Direction",
+                                description="Sign of the change against the previous period.")
+RangePreset = strawberry.enum(Preset, name="RangePreset",
+                              description="Ranges ending on the reporting day (yesterday, UTC).")
+
+
+@strawberry.enum(description="NEW users began in the range; RETURNING users began before it.")
+class UserType(Enum):
+    ALL = "ALL"
+    NEW = "NEW"
+    RETURNING = "RETURNING"
+
+
+@strawberry.enum(description="Days between a cohort day and the day a return is looked for.")
+class RetentionPeriod(Enum):
+    DAY_1 = 1
+    DAY_7 = 7
+    DAY_14 = 14
+    DAY_30 = 30
+
+
+@strawberry.enum(description="Status of an app in the store.")
+class AppStatus(Enum):
+    LAUNCHED = "launched"
+    UNRELEASED = "unreleased"
+
+
+@strawberry.input(description="A preset, or a custom start and end (whole UTC days, at most 90).")
+class RangeInput:
+    preset: RangePreset | None = None  # type: ignore[valid-type]
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@strawberry.type(description="A metric's value on one day.")
+class Point:
+    date: dt.date
+    value: float | None
+
+
+@strawberry.type(description="A metric restricted to one value of a dimension.")
+class BreakdownRow:
+    key: str | None
+    value: float | None
+    share: float | None = strawberry.field(
+        description="value over the metric's total, for metrics that add up (counts, sums)"
+    )
+    series: list[Point] = strawberry.field(description="daily values, for trends by this key")
+
+
+@strawberry.type(description="One cohort day of a retention table.")
+class CohortRow:
+    date: dt.date
+    cohort_size: int | None
+    retained: int | None = strawberry.field(
+        description="null while the return day is after the reporting day"
+    )
+    rate: float | None
+
+
+@strawberry.type(description="Users under one value of a dimension, each counted once.")
+class DistributionRow:
+    key: str | None
+    users: int
+    share: float | None
+
+
+@strawberry.type(description="One step of a conversion funnel.")
+class FunnelStep:
+    step: str
+    label: str
+    pv: int | None
+    conversion_from_previous: float | None
+    conversion_from_first: float | None

@@ -1,0 +1,117 @@
+"""The `Metric` type, and one subtype per module whose metrics can be broken down."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.answers import COUNTABLE_UNITS, MetricAnswer
+from gateway.context import Context
+from gateway.errors import bad_input
+from gateway.loaders import BreakdownKey, MetricKey
+from gateway.schema.common import (
+    BreakdownRow,
+    DirectionEnum,
+    Point,
+    SuppressionEnum,
+)
+from gateway.schema.naming import camel
+from gateway.schema.selection import selects
+from semantic.model import Metric as MetricDefinition
+
+MAX_BREAKDOWN_LIMIT = 100
+
+
+@strawberry.type(description="A metric of a module over the filter's range.")
+class Metric:
+    id: str
+    label: str
+    unit: str
+    value: float | None
+    previous: float | None = strawberry.field(
+        description="the metric over the period of equal length ending the day before start"
+    )
+    change: float | None = strawberry.field(description="(value - previous) / previous")
+    direction: DirectionEnum | None  # type: ignore[valid-type]
+    suppressed: SuppressionEnum | None  # type: ignore[valid-type]
+    series: list[Point] = strawberry.field(description="the metric on each day of the range")
+    key: strawberry.Private[MetricKey | None] = None
+    total: strawberry.Private[float | None] = None
+
+
+def metric_object(
+    cls: type[Metric], definition: MetricDefinition, answer: MetricAnswer,
+    key: MetricKey | None = None,
+) -> Metric:
+    return cls(
+        id=camel(definition.name),
+        label=definition.label,
+        unit=definition.unit.value,
+        value=answer.value,
+        previous=answer.previous,
+        change=answer.change,
+        direction=answer.direction,
+        suppressed=answer.suppressed,
+        series=[Point(date=p.date, value=p.value) for p in answer.series],
+        key=key,
+        total=answer.value,
+    )
+
+
+def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
+    """`<prefix>Metric`: a Metric with breakdown(by: <prefix>Dimension, limit: Int)."""
+
+    async def breakdown(
+        self: Metric, info: Info[Context, Any], by: dimensions, limit: int = 10  # type: ignore[valid-type]
+    ) -> list[BreakdownRow]:
+        if not 1 <= limit <= MAX_BREAKDOWN_LIMIT:
+            raise bad_input(f"limit must be between 1 and {MAX_BREAKDOWN_LIMIT}, not {limit}",
+                            argument="limit")
+        if self.key is None:
+            return []
+        key = BreakdownKey(
+            request=self.key.request,
+            metric=self.key.metric,
+            by=by.value,  # type: ignore[attr-defined]
+            series=selects(info, "series"),
+        )
+        answers = await info.context.loaders.breakdowns.load(key)
+        definition = info.context.model.metrics[self.key.metric]
+        countable = definition.unit.value in COUNTABLE_UNITS
+        rows = sorted(
+            answers,
+            key=lambda a: (a.answer.value is None, -(a.answer.value or 0), str(a.key)),
+        )[:limit]
+        return [
+            BreakdownRow(
+                key=row.key,
+                value=row.answer.value,
+                share=(row.answer.value / self.total)
+                if countable and row.answer.value is not None and self.total
+                else None,
+                series=[Point(date=p.date, value=p.value) for p in row.answer.series],
+            )
+            for row in rows
+        ]
+
+    breakdown.__annotations__ = {
+        "self": Metric, "info": Info, "by": dimensions, "limit": int, "return": list[BreakdownRow]
+    }
+    namespace = {
+        "breakdown": strawberry.field(
+            resolver=breakdown,
+            description="the metric for each value of a dimension, largest first",
+        )
+    }
+    cls = type(f"{prefix}Metric", (Metric,), namespace)
+    return strawberry.type(cls, description=f"A metric of {prefix}, with breakdowns.")
+
+
+async def resolve_metric(
+    info: Info[Context, Any], cls: type[Metric], key: MetricKey
+) -> Metric:
+    answer = await info.context.loaders.metrics.load(key)
+    return metric_object(cls, info.context.model.metrics[key.metric], answer, key)

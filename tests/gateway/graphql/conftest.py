@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from gateway.graphql import GatewayGraphQL
+from gateway.schema import build_schema
+from gateway.settings import Settings
+from semantic.loader import load_model
+from semantic.model import SemanticModel
+from tests.conftest import fresh_database
+from tests.semantic import world
+from tests.semantic.conftest import with_privacy
+
+TODAY = dt.date(2026, 10, 21)  # reporting day 2026-10-20, as in the hand-built world
+
+
+def gateway_app(*, pool: asyncpg.Pool, model: SemanticModel, today: dt.date = TODAY) -> Starlette:
+    schema = build_schema(model)
+    app = Starlette(routes=[Route("/graphql", GatewayGraphQL(schema), methods=["GET", "POST"])])
+    app.state.pool = pool
+    app.state.model = model
+    app.state.settings = Settings(today=today)
+    return app
+
+
+@pytest.fixture(scope="session")
+def semantic_model() -> SemanticModel:
+    """The packaged model with a threshold of 1 US user, so that the tiny world shows all."""
+    return with_privacy(load_model(), threshold=1, regions=("US",))
+
+
+@pytest.fixture(scope="session")
+async def world_pool(server_url: str, template_name: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the hand-built world of tests/semantic/world.py; tests only read it."""
+    async with fresh_database(server_url, template_name) as url:
+        conn = await asyncpg.connect(url)
+        try:
+            await world.build(conn)
+        finally:
+            await conn.close()
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        assert pool is not None
+        yield pool
+        await pool.close()
+
+
+class GraphQLClient:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.http = client
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = await self(query, **variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+async def gql(world_pool: asyncpg.Pool, semantic_model: SemanticModel) -> AsyncIterator[GraphQLClient]:
+    app = gateway_app(pool=world_pool, model=semantic_model)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield GraphQLClient(client)
