@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.tools import create_type
 from strawberry.types import Info
@@ -99,15 +100,27 @@ def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -
     return strawberry.Schema(
         query=query,
         extensions=[
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            MaskErrors(should_mask_error=lambda error: not is_client_error(error.original_error)
-                       and not _is_validation_error(error)),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            InternalErrors,
             *(extensions or []),
         ],
     )
 
 
-def _is_validation_error(error: Any) -> bool:
-    # errors of the document itself (unknown fields, bad argument types) carry no original error
-    return error.original_error is None
+class InternalErrors(MaskErrors):
+    """Errors not meant for clients become "internal error" (they are logged in full by
+    strawberry before this runs); errors of the document itself and client errors pass."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_internal, error_message="internal error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+
+def _internal(error: GraphQLError) -> bool:
+    # document errors (unknown fields, bad argument types) carry no original error
+    return error.original_error is not None and not is_client_error(error.original_error)

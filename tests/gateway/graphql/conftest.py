@@ -8,9 +8,9 @@ import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
-from starlette.routing import Route
 
 from gateway.graphql import GatewayGraphQL
+from gateway.routing import routes
 from gateway.schema import build_schema
 from gateway.settings import Settings
 from semantic.loader import load_model
@@ -23,8 +23,9 @@ TODAY = dt.date(2026, 10, 21)  # reporting day 2026-10-20, as in the hand-built 
 
 
 def gateway_app(*, pool: asyncpg.Pool, model: SemanticModel, today: dt.date = TODAY) -> Starlette:
-    schema = build_schema(model)
-    app = Starlette(routes=[Route("/graphql", GatewayGraphQL(schema), methods=["GET", "POST"])])
+    graphql = GatewayGraphQL(build_schema(model))
+    app = Starlette(routes=routes(graphql))
+    app.state.graphql = graphql
     app.state.pool = pool
     app.state.model = model
     app.state.settings = Settings(today=today)
@@ -69,9 +70,13 @@ class GraphQLClient:
         return data
 
 
+@pytest.fixture(scope="session")
+def world_app(world_pool: asyncpg.Pool, semantic_model: SemanticModel) -> Starlette:
+    return gateway_app(pool=world_pool, model=semantic_model)
+
+
 @pytest.fixture
-async def gql(world_pool: asyncpg.Pool, semantic_model: SemanticModel) -> AsyncIterator[GraphQLClient]:
-    app = gateway_app(pool=world_pool, model=semantic_model)
-    transport = httpx.ASGITransport(app=app)
+async def gql(world_app: Starlette) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=world_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield GraphQLClient(client)
