@@ -7,11 +7,13 @@ from gateway.cli.compile import compile_command
 from gateway.cli.database import migrate_command
 from gateway.cli.demo import demo_command
 from gateway.cli.load import load_command
+from gateway.cli.schema import export_schema_command
 from gateway.cli.semantic import validate_command
 from gateway.cli.serve import serve_command
 
 for command in (
     migrate_command, demo_command, load_command, serve_command, validate_command, compile_command,
+    export_schema_command,
 ):
     main.add_command(command)
 

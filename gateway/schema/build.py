@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.tools import create_type
 from strawberry.types import Info
 
@@ -103,9 +103,19 @@ def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             InternalErrors,
+            StatementCount,
             *(extensions or []),
         ],
     )
+
+
+class StatementCount(SchemaExtension):
+    """Reports in `extensions.statements` how many SQL statements the request ran."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        runner = getattr(context, "runner", None)
+        return {"statements": runner.statements} if runner is not None else {}
 
 
 class InternalErrors(MaskErrors):
