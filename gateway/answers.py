@@ -89,7 +89,8 @@ class Grains:
     days: tuple[Mapping[str, Any], ...]
 
     @classmethod
-    def of(cls, rows: Iterable[Mapping[str, Any]]) -> Grains:
+    def of(cls, rows: Iterable[Any]) -> Grains:
+        """Rows (mappings or records) of one statement, sorted into grains."""
         current = previous = None
         days = []
         for row in rows:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
 
 from semantic.model import AppKind
 
@@ -24,8 +28,8 @@ class App:
         return self.status == "launched"
 
     @classmethod
-    def from_row(cls, row: object) -> App:
-        get = row.__getitem__  # asyncpg.Record or mapping
+    def from_row(cls, row: Mapping[str, Any] | asyncpg.Record) -> App:
+        get = row.__getitem__
         return cls(
             id=get("app_id"),
             kind=AppKind(get("kind")),

@@ -36,7 +36,9 @@ class Download:
     rows: Callable[[dict[str, Any]], Iterable[Sequence[Any]]]
 
 
-def _filter_variables(model: SemanticModel, module: Module, params: dict[str, str]) -> dict[str, Any]:
+def _filter_variables(
+    model: SemanticModel, module: Module, params: dict[str, str]
+) -> dict[str, Any]:
     variables: dict[str, Any] = {}
     chosen = {k: params[k] for k in RANGE_PARAMS if params.get(k)}
     if chosen:
@@ -83,8 +85,9 @@ def _view_download(module: Module, item: str, params: dict[str, str]) -> Downloa
             arguments={"period": params.get("period", "DAY_7")},
             declarations="$period: RetentionPeriod!",
             header=("date", "cohort_size", "retained", "rate"),
-            rows=lambda m: ((c["date"], c["cohortSize"], c["retained"], c["rate"])
-                            for c in m["cohorts"]),
+            rows=lambda m: (
+                (c["date"], c["cohortSize"], c["retained"], c["rate"]) for c in m["cohorts"]
+            ),
         )
     if item == "distribution" and module.distribution is not None:
         return Download(
@@ -101,34 +104,48 @@ def _view_download(module: Module, item: str, params: dict[str, str]) -> Downloa
             arguments={},
             declarations="",
             header=("step", "label", "pv", "conversion_from_previous", "conversion_from_first"),
-            rows=lambda m: ((s["step"], s["label"], s["pv"], s["conversionFromPrevious"],
-                             s["conversionFromFirst"]) for s in m[field]),
+            rows=lambda m: (
+                (
+                    s["step"],
+                    s["label"],
+                    s["pv"],
+                    s["conversionFromPrevious"],
+                    s["conversionFromFirst"],
+                )
+                for s in m[field]
+            ),
         )
     for table in module.tables:
         if item == camel(table.name):
             names = [d.name for d in table.group_by] + [c.name for c in table.columns]
             fields = " ".join(camel(n) for n in names)
-            arguments: dict[str, Any] = {"limit": int(params["limit"]) if "limit" in params
-                                         else table.default_limit}
+            arguments: dict[str, Any] = {
+                "limit": int(params["limit"]) if "limit" in params else table.default_limit
+            }
             args, declarations = "limit: $limit", "$limit: Int"
             if table.paged:
                 arguments["offset"] = int(params.get("offset", "0"))
                 args, declarations = f"{args}, offset: $offset", f"{declarations}, $offset: Int!"
+
+            def table_rows(
+                answer: dict[str, Any], field: str = item, columns: list[str] = names
+            ) -> Iterable[Sequence[Any]]:
+                return (tuple(r[camel(n)] for n in columns) for r in answer[field]["rows"])
+
             return Download(
                 selection=f"{item}({args}) {{ rows {{ {fields} }} }}",
                 arguments=arguments,
                 declarations=declarations,
                 header=tuple(names),
-                rows=lambda m, it=item, ns=names: (
-                    tuple(r[camel(n)] for n in ns) for r in m[it]["rows"]
-                ),
+                rows=table_rows,
             )
     return None
 
 
 def _error(status: int, message: str, code: str = "BAD_USER_INPUT") -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
-                        status_code=status)
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
+    )
 
 
 async def csv_download(request: Request) -> Response:
@@ -164,11 +181,15 @@ async def csv_download(request: Request) -> Response:
         f"{{ app: {root}(id: $id) {{ module: {camel(module.id)}(filter: $filter) "
         f"{{ {download.selection} }} }} }}"
     )
-    variables = {"id": path["app_id"], "filter": _filter_variables(model, module, params),
-                 **download.arguments}
+    variables = {
+        "id": path["app_id"],
+        "filter": _filter_variables(model, module, params),
+        **download.arguments,
+    }
     context = await graphql.get_context(request, Response())
-    result = await graphql.schema.execute(document, variable_values=variables,
-                                          context_value=context)
+    result = await graphql.schema.execute(
+        document, variable_values=variables, context_value=context
+    )
     if result.errors:
         first = result.errors[0]
         code = (first.extensions or {}).get("code", "BAD_USER_INPUT")
@@ -184,5 +205,8 @@ async def csv_download(request: Request) -> Response:
     writer.writerow(download.header)
     writer.writerows(download.rows(result.data["app"]["module"]))
     filename = f"{path['app_id']}-{module.id}-{item}.csv"
-    return Response(buffer.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

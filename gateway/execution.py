@@ -3,7 +3,6 @@ can act on, and a count of statements per request."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -37,6 +36,6 @@ class Runner:
                 return rows
         except asyncpg.QueryCanceledError:
             raise timed_out() from None
-        except (asyncio.TimeoutError, *UNREACHABLE_ERRORS) as exc:
+        except UNREACHABLE_ERRORS as exc:
             log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
             raise database_unavailable() from None

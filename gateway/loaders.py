@@ -124,7 +124,9 @@ class Loaders:
         async def answer(group: list[MetricKey]) -> dict[MetricKey, MetricAnswer]:
             request = group[0].request
             if not request.app.launched:
-                return {k: not_launched(request.range.each_day() if k.series else ()) for k in group}
+                return {
+                    k: not_launched(request.range.each_day() if k.series else ()) for k in group
+                }
             names = tuple(dict.fromkeys(k.metric for k in group))
             query = MetricQuery(
                 scope=request.scope(), metrics=names, series=any(k.series for k in group)
@@ -154,8 +156,9 @@ class Loaders:
             regions = request.regions(self.model)
             return {
                 k: [
-                    BreakdownAnswer(key=key, answer=Grains.of(key_rows).answer(k.metric,
-                                                                               regions=regions))
+                    BreakdownAnswer(
+                        key=key, answer=Grains.of(key_rows).answer(k.metric, regions=regions)
+                    )
                     for key, key_rows in per_key.items()
                 ]
                 for k in group
@@ -170,8 +173,9 @@ class Loaders:
                 days = request.range.each_day()
                 return RetentionAnswer(
                     rate=not_launched(days),
-                    cohorts=tuple(Cohort(date=d, cohort_size=None, retained=None, rate=None)
-                                  for d in days),
+                    cohorts=tuple(
+                        Cohort(date=d, cohort_size=None, retained=None, rate=None) for d in days
+                    ),
                 )
             query = RetentionQuery(scope=request.scope(), period=key.period, cohort=key.cohort)
             rows = await self.runner.fetch(compile_retention(self.model, query))

@@ -34,11 +34,14 @@ def resolve_range(
         return DateRange(start=first, end=reporting_day)
     if start is None or end is None:
         missing = "start" if start is None else "end"
-        raise bad_input(f"a custom range needs both start and end; {missing} is missing",
-                        argument=f"{argument}.{missing}")
+        raise bad_input(
+            f"a custom range needs both start and end; {missing} is missing",
+            argument=f"{argument}.{missing}",
+        )
     if start > end:
-        raise bad_input(f"the range starts ({start}) after it ends ({end}); swap them",
-                        argument=argument)
+        raise bad_input(
+            f"the range starts ({start}) after it ends ({end}); swap them", argument=argument
+        )
     if end > reporting_day:
         raise bad_input(
             f"the range ends on {end}, after the reporting day {reporting_day}: data is "

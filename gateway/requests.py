@@ -33,7 +33,7 @@ class ModuleRequest:
         region = model.config.privacy.region_dimension.name
         for name, value in self.filters:
             definition = model.filters.get(name)
-            if definition is not None and definition.dimension is not None:
-                if definition.dimension.name == region:
-                    return value if isinstance(value, tuple) else (str(value),)
+            dimension = definition.dimension if definition is not None else None
+            if dimension is not None and dimension.name == region:
+                return value if isinstance(value, tuple) else (str(value),)
         return ()

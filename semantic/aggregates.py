@@ -9,22 +9,22 @@ from sqlglot import exp
 from semantic.model import Agg
 from semantic.sqlparts import nullif_zero
 
-Aggregate = Callable[[exp.Expression | None, exp.Expression | None, float | None], exp.Expression]
+Aggregate = Callable[[exp.Expr | None, exp.Expr | None, float | None], exp.Expr]
 
 
-def _filtered(aggregate: exp.Expression, where: exp.Expression | None) -> exp.Expression:
+def _filtered(aggregate: exp.Expr, where: exp.Expr | None) -> exp.Expr:
     if where is None:
         return aggregate
     return exp.Filter(this=aggregate, expression=exp.Where(this=where))
 
 
-def _need(value: exp.Expression | None) -> exp.Expression:
+def _need(value: exp.Expr | None) -> exp.Expr:
     if value is None:
         raise ValueError("this aggregate needs an expression")
     return value
 
 
-def _percentile(value: exp.Expression | None, p: float) -> exp.Expression:
+def _percentile(value: exp.Expr | None, p: float) -> exp.Expr:
     return exp.WithinGroup(
         this=exp.PercentileCont(this=exp.Literal.number(p)),
         expression=exp.Order(expressions=[exp.Ordered(this=_need(value), nulls_first=False)]),
@@ -48,11 +48,11 @@ AGGREGATES: dict[Agg, Aggregate] = {
 def aggregate(
     agg: Agg,
     *,
-    value: exp.Expression | None,
-    where: exp.Expression | None = None,
-    weight: exp.Expression | None = None,
+    value: exp.Expr | None,
+    where: exp.Expr | None = None,
+    weight: exp.Expr | None = None,
     percentile: float | None = None,
-) -> exp.Expression:
+) -> exp.Expr:
     """`agg` over `value` for the rows where `where` holds."""
     if agg is Agg.WEIGHTED_AVG:
         if weight is None:

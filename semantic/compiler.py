@@ -34,7 +34,7 @@ def module_of(model: SemanticModel, query_scope_kind: object, module_id: str) ->
 class _Leaves:
     """Measure columns of the statement, by `source.measure`."""
 
-    columns: dict[str, exp.Expression]
+    columns: dict[str, exp.Expr]
 
 
 class MetricExpressions:
@@ -44,11 +44,11 @@ class MetricExpressions:
         self.model = model
         self.measure_column = measure_column
 
-    def metric(self, name: str) -> exp.Expression:
+    def metric(self, name: str) -> exp.Expr:
         metric = self.model.metrics[name]
         return self._compile(metric)
 
-    def _compile(self, metric: Metric) -> exp.Expression:
+    def _compile(self, metric: Metric) -> exp.Expr:
         if metric.kind is MetricKind.SIMPLE:
             assert metric.measure is not None
             return self.measure_column(metric.measure)
@@ -58,12 +58,12 @@ class MetricExpressions:
         assert metric.expr is not None
         return self._derived(parse(metric.expr))
 
-    def _operand(self, ref: object) -> exp.Expression:
+    def _operand(self, ref: object) -> exp.Expr:
         if isinstance(ref, MeasureRef):
             return self.measure_column(ref)
         return self.metric(str(ref))
 
-    def _derived(self, node: exp.Expression) -> exp.Expression:
+    def _derived(self, node: exp.Expr) -> exp.Expr:
         """Rebuild a derived expression bottom-up: names become SQL, divisions null-safe."""
         if isinstance(node, exp.Column):
             if node.table:
@@ -88,11 +88,11 @@ class MetricExpressions:
 
 
 class MeasureColumn:
-    def __call__(self, ref: MeasureRef) -> exp.Expression:
+    def __call__(self, ref: MeasureRef) -> exp.Expr:
         raise NotImplementedError
 
 
-def divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+def divide(numerator: exp.Expr, denominator: exp.Expr) -> exp.Expr:
     """Division that is null, not an error, when the denominator is 0."""
     return exp.Div(this=as_float(numerator), expression=nullif_zero(denominator))
 
@@ -102,7 +102,7 @@ def metric_measures(model: SemanticModel, names: tuple[str, ...]) -> list[Measur
     found: dict[str, MeasureRef] = {}
 
     class Collect(MeasureColumn):
-        def __call__(self, ref: MeasureRef) -> exp.Expression:
+        def __call__(self, ref: MeasureRef) -> exp.Expr:
             found.setdefault(ref.name, ref)
             return exp.Literal.number(1)
 
@@ -132,14 +132,14 @@ def compile_metrics(
     measures.compile(refs)
 
     class Column(MeasureColumn):
-        def __call__(self, ref: MeasureRef) -> exp.Expression:
+        def __call__(self, ref: MeasureRef) -> exp.Expr:
             cte, name = measures.location(ref)
-            value: exp.Expression = col(name, cte)
+            value: exp.Expr = col(name, cte)
             measure: Measure = model.measure(ref)
             return coalesce_zero(value) if measure.agg in ZERO_WHEN_EMPTY else value
 
     expressions = MetricExpressions(model=model, measure_column=Column())
-    selects: list[exp.Expression] = [col("grain_id", "g"), col("grain_day", "g")]
+    selects: list[exp.Expr] = [col("grain_id", "g"), col("grain_day", "g")]
     if query.breakdown is not None:
         selects.append(exp.alias_(col("bkey", "k"), "bkey"))
     selects.append(col("excluded", "g"))
@@ -148,10 +148,11 @@ def compile_metrics(
 
     final = exp.select(*selects).from_(exp.alias_(exp.to_table(grains), "g", table=True))
     if query.breakdown is not None:
-        final = final.join(exp.alias_(exp.to_table(measures.keys_cte()), "k", table=True),
-                           join_type="cross")
+        final = final.join(
+            exp.alias_(exp.to_table(measures.keys_cte()), "k", table=True), join_type="cross"
+        )
     for cte in measures.ctes():
-        on = [exp.EQ(this=col("grain_id", cte), expression=col("grain_id", "g"))]
+        on: list[exp.Expr] = [exp.EQ(this=col("grain_id", cte), expression=col("grain_id", "g"))]
         if query.breakdown is not None:
             on.append(exp.NullSafeEQ(this=col("bkey", cte), expression=col("bkey", "k")))
         final = final.join(exp.to_table(cte), on=exp.and_(*on), join_type="left")

@@ -30,7 +30,7 @@ def add_span_bounds(statement: Statement, *, compare: bool) -> None:
         statement.set_bound("previous_end", previous.end)
 
 
-def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expression]:
+def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expr]:
     """Per period, the protected regions whose distinct users in the answer's slice (range and
     the filters other than region) fall below the threshold."""
     model, scope = statement.model, statement.scope
@@ -49,7 +49,7 @@ def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Express
     periods = {"current": ("start", "end")}
     if compare:
         periods["previous"] = ("previous_start", "previous_end")
-    result = {"current": empty, "previous": empty.copy()}
+    result: dict[str, exp.Expr] = {"current": empty, "previous": empty.copy()}
     for period, (lo, hi) in periods.items():
         users = (
             exp.select(exp.Count(this=exp.Distinct(expressions=[col(user, "r")])))
@@ -65,9 +65,7 @@ def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Express
         )
         below = (
             exp.select(col("p"))
-            .from_(
-                exp.alias_(exp.Unnest(expressions=[protected.copy()]), "u", table=["p"])
-            )
+            .from_(exp.alias_(exp.Unnest(expressions=[protected.copy()]), "u", table=["p"]))
             .where(exp.LT(this=users.subquery(), expression=threshold.copy()))
         )
         result[period] = exp.Array(expressions=[below])
@@ -102,9 +100,7 @@ def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
     if series:
         offset = col("i")
         day = exp.Add(this=statement.bound("start"), expression=offset)
-        count = exp.Sub(
-            this=statement.bound("end"), expression=statement.bound("start")
-        )
+        count = exp.Sub(this=statement.bound("end"), expression=statement.bound("start"))
         parts.append(
             exp.select(
                 exp.Add(this=exp.Literal.number(FIRST_DAY), expression=offset.copy()),
@@ -128,10 +124,14 @@ def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
     return statement.add_cte("grains", query)
 
 
-def region_kept(statement: Statement, source: Source, row: str, grain: str) -> list[exp.Expression]:
+def region_kept(statement: Statement, source: Source, row: str, grain: str) -> list[exp.Expr]:
     """`NOT region = ANY(excluded)` for sources that have the privacy region dimension."""
     region = statement.model.config.privacy.region_dimension.name
     if region not in statement.dimensions_of(source):
         return []
     column = statement.dimension_expression(source, region, row)
-    return [exp.not_(exp.EQ(this=column, expression=exp.Any(this=exp.Paren(this=col("excluded", grain)))))]
+    return [
+        exp.not_(
+            exp.EQ(this=column, expression=exp.Any(this=exp.Paren(this=col("excluded", grain))))
+        )
+    ]

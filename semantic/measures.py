@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlglot import exp
 
@@ -91,13 +92,13 @@ class MeasureCompiler:
             raise QueryError(f"source {source.name} has no users")
         return user
 
-    def _value(self, measure: Measure, alias: str) -> exp.Expression | None:
+    def _value(self, measure: Measure, alias: str) -> exp.Expr | None:
         return self.statement.expression(measure.expr, alias) if measure.expr else None
 
-    def _condition(self, text: str | None, alias: str) -> exp.Expression | None:
+    def _condition(self, text: str | None, alias: str) -> exp.Expr | None:
         return self.statement.expression(text, alias) if text else None
 
-    def _aggregate(self, measure: Measure, alias: str) -> exp.Expression:
+    def _aggregate(self, measure: Measure, alias: str) -> exp.Expr:
         return aggregate(
             measure.agg,
             value=self._value(measure, alias),
@@ -106,12 +107,12 @@ class MeasureCompiler:
             percentile=measure.percentile,
         )
 
-    def _key(self, source: Source, alias: str) -> list[exp.Expression]:
+    def _key(self, source: Source, alias: str) -> list[exp.Expr]:
         if self.breakdown is None:
             return []
         return [self.statement.dimension_expression(source, self.breakdown, alias)]
 
-    def _in_grain(self, alias: str, grain: str = "g") -> exp.Expression:
+    def _in_grain(self, alias: str, grain: str = "g") -> exp.Expr:
         return exp.Between(this=col(DAY, alias), low=col("lo", grain), high=col("hi", grain))
 
     def _user_type_joins(self, query: exp.Select, source: Source, alias: str) -> exp.Select:
@@ -131,17 +132,19 @@ class MeasureCompiler:
             query = query.join(exp.alias_(exp.to_table(firsts), uf, table=True), on=on)
         return query
 
-    def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expression]) -> exp.Select:
+    def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expr]) -> exp.Select:
         """FROM grains g JOIN rows r: each row in each grain whose days hold it."""
         on = [self._in_grain("r"), *region_kept(self.statement, source, "r", "g"), *extra]
-        query = exp.select().from_(exp.alias_(exp.to_table(self.grains), "g", table=True)).join(
-            exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on)
+        query = (
+            exp.select()
+            .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
+            .join(exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on))
         )
         return self._user_type_joins(query, source, "r")
 
-    def _finish(self, query: exp.Select, keys: list[exp.Expression], grain: str) -> exp.Select:
-        groups: list[exp.Expression] = [col("grain_id", grain)]
-        selects: list[exp.Expression] = [col("grain_id", grain)]
+    def _finish(self, query: exp.Select, keys: list[exp.Expr], grain: str) -> exp.Select:
+        groups: list[exp.Expr] = [col("grain_id", grain)]
+        selects: list[exp.Expr] = [col("grain_id", grain)]
         if keys:
             selects.append(exp.alias_(keys[0], "bkey"))
             groups.append(keys[0].copy())
@@ -201,22 +204,31 @@ class MeasureCompiler:
         assert value is not None
         keys = self._key(source, "r")
         firsts = (
-            exp.select(col("period", "v"), exp.alias_(value, "uid"),
-                       exp.alias_(exp.Min(this=col(DAY, "r")), "first_day"))
+            exp.select(
+                col("period", "v"),
+                exp.alias_(value, "uid"),
+                exp.alias_(exp.Min(this=col(DAY, "r")), "first_day"),
+            )
             .from_(periods.subquery("v"))
-            .join(exp.alias_(exp.to_table(rows), "r", table=True),
-                  on=exp.and_(*on) if on else exp.true())
+            .join(
+                exp.alias_(exp.to_table(rows), "r", table=True),
+                on=exp.and_(*on) if on else exp.true(),
+            )
             .group_by(col("period", "v"), value.copy())
         )
         if keys:
             firsts = firsts.select(exp.alias_(keys[0], "bkey")).group_by(keys[0].copy())
         firsts_cte = self.statement.add_cte(f"firsts_{len(self._ctes)}", firsts)
-        counted = exp.select().from_(exp.alias_(exp.to_table(self.grains), "g", table=True)).join(
-            exp.alias_(exp.to_table(firsts_cte), "f", table=True),
-            on=exp.and_(
-                exp.EQ(this=col("period", "f"), expression=col("period", "g")),
-                exp.LTE(this=col("first_day", "f"), expression=col("hi", "g")),
-            ),
+        counted = (
+            exp.select()
+            .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
+            .join(
+                exp.alias_(exp.to_table(firsts_cte), "f", table=True),
+                on=exp.and_(
+                    exp.EQ(this=col("period", "f"), expression=col("period", "g")),
+                    exp.LTE(this=col("first_day", "f"), expression=col("hi", "g")),
+                ),
+            )
         )
         counted = self._finish(counted, [col("bkey", "f")] if keys else [], "g")
         counted = counted.select(exp.alias_(exp.Count(this=exp.Star()), _column_name(ref)))
@@ -243,8 +255,10 @@ class MeasureCompiler:
         user = col(self._user(source), "s")
         if segment.active_on_reporting_day is not None:
             on.append(self._active_on_reporting_day(segment.active_on_reporting_day.name, user))
-        query = exp.select().from_(exp.alias_(exp.to_table(self.grains), "g", table=True)).join(
-            exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on)
+        query = (
+            exp.select()
+            .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
+            .join(exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on))
         )
         query = self._user_type_joins(query, source, "s")
         keys = self._key(source, "s")
@@ -257,7 +271,7 @@ class MeasureCompiler:
         ).group_by(*[c.copy() for c in grain_columns], user.copy())
         return self.statement.add_cte(name, query)
 
-    def _active_on_reporting_day(self, source_name: str, user: exp.Expression) -> exp.Expression:
+    def _active_on_reporting_day(self, source_name: str, user: exp.Expr) -> exp.Expr:
         source = self._source(source_name)
         rows = self.statement.rows(
             source.name, lo="reporting_day", hi="reporting_day", filtered=False
@@ -282,7 +296,7 @@ class MeasureCompiler:
         }
         lo, hi = bounds[window]
         rows = self.statement.rows(source.name, lo=lo, hi=hi, filtered=False)
-        in_window: dict[Window, Callable[[], exp.Expression]] = {
+        in_window: dict[Window, Callable[[], exp.Expr]] = {
             Window.RANGE: lambda: self._in_grain("r", "m"),
             Window.CUMULATIVE: lambda: exp.LTE(this=col(DAY, "r"), expression=col("hi", "m")),
             Window.TO_REPORTING_DAY: lambda: exp.Between(
@@ -296,8 +310,10 @@ class MeasureCompiler:
             in_window[window](),
             *region_kept(self.statement, source, "r", "m"),
         ]
-        query = exp.select().from_(exp.alias_(exp.to_table(members), "m", table=True)).join(
-            exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on)
+        query = (
+            exp.select()
+            .from_(exp.alias_(exp.to_table(members), "m", table=True))
+            .join(exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on))
         )
         query = self._finish(query, [col("bkey", "m")] if self.breakdown else [], "m")
         query = query.select(
@@ -305,7 +321,7 @@ class MeasureCompiler:
         )
         return self.statement.add_cte(f"agg_{len(self._ctes)}", query)
 
-    _BUILDERS: dict[str, Callable[[MeasureCompiler, _Group, list[MeasureRef]], str]] = {
+    _BUILDERS: ClassVar[dict[str, Callable[[MeasureCompiler, _Group, list[MeasureRef]], str]]] = {
         "range": _range,
         "per_user": _per_user,
         "cumulative": _cumulative,

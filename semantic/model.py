@@ -340,8 +340,8 @@ class ErrorCode:
 class Privacy:
     threshold: int = 1000
     protected_regions: tuple[str, ...] = ("US",)
-    source: SourceRef = SourceRef(name="sessions")  # whose distinct users are counted
-    region_dimension: DimensionRef = DimensionRef(name="region")
+    source: SourceRef = field(default_factory=lambda: SourceRef(name="sessions"))
+    region_dimension: DimensionRef = field(default_factory=lambda: DimensionRef(name="region"))
 
 
 @dataclass(frozen=True, kw_only=True)

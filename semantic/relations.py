@@ -43,22 +43,22 @@ class Statement:
         self.model = model
         self.scope = scope
         self.params = params or Params()
-        self.ctes: dict[str, exp.Expression] = {}
+        self.ctes: dict[str, exp.Expr] = {}
         self._rows: dict[RowsKey, str] = {}
         self.bounds: dict[str, dt.date] = {}
 
     # -- parameters -------------------------------------------------------------------
-    def app(self) -> exp.Expression:
+    def app(self) -> exp.Expr:
         return self.params.named("app_id", self.scope.app_id, "text")
 
     def set_bound(self, name: str, value: dt.date) -> None:
         """Name a day; it becomes a bind parameter the first time an expression uses it."""
         self.bounds[name] = value
 
-    def bound(self, name: str) -> exp.Expression:
+    def bound(self, name: str) -> exp.Expr:
         return self.params.named(name, self.bounds[name], "date")
 
-    def parameter(self, name: str) -> exp.Expression:
+    def parameter(self, name: str) -> exp.Expr:
         definition = self.model.filters.get(name)
         if definition is None or definition.kind is not FilterKind.PARAMETER:
             raise QueryError(f"expression reads :{name}, which is not a parameter filter")
@@ -66,12 +66,12 @@ class Statement:
         sql_type = "text" if definition.values else "boolean"
         return self.params.named(f"param:{name}", value, sql_type)
 
-    def expression(self, text: str, alias: str) -> exp.Expression:
+    def expression(self, text: str, alias: str) -> exp.Expr:
         """A model expression over the columns of the relation `alias`."""
         return bind_placeholders(qualify(parse(text), alias), self.parameter)
 
     # -- CTEs -------------------------------------------------------------------------
-    def add_cte(self, name: str, query: exp.Expression) -> str:
+    def add_cte(self, name: str, query: exp.Expr) -> str:
         self.ctes[name] = query
         return name
 
@@ -151,13 +151,13 @@ class Statement:
                 query = query.where(condition)
         return query
 
-    def _match(self, match: Match, root: Source) -> exp.Expression:
+    def _match(self, match: Match, root: Source) -> exp.Expr:
         other = self.source(match.source.name)
         if other.first_of is not None or root.user is None or other.user is None:
             raise QueryError(f"source {match.source.name} cannot be matched by user")
         o_time, t_time = col(other.time, "o"), col(root.time, ROW)
         window = exp.Interval(this=exp.Literal.string(str(match.within_days)), unit=exp.var("DAY"))
-        conditions: list[exp.Expression] = [
+        conditions: list[exp.Expr] = [
             exp.EQ(this=col("app_id", "o"), expression=self.app()),
             exp.EQ(this=col(other.user, "o"), expression=col(root.user, ROW)),
             exp.LTE(this=o_time, expression=t_time),
@@ -166,7 +166,9 @@ class Statement:
         if other.where:
             conditions.append(self.expression(other.where, "o"))
         if match.same_day:
-            conditions.append(exp.EQ(this=utc_day(o_time.copy()), expression=utc_day(t_time.copy())))
+            conditions.append(
+                exp.EQ(this=utc_day(o_time.copy()), expression=utc_day(t_time.copy()))
+            )
         subquery = (
             exp.select(exp.Literal.number(1))
             .from_(exp.alias_(exp.to_table(other.table or ""), "o", table=True))
@@ -180,14 +182,14 @@ class Statement:
             self.dimensions_of(self.source(source.first_of.name)) if source.first_of else set()
         )
 
-    def dimension_expression(self, source: Source, dimension: str, alias: str) -> exp.Expression:
+    def dimension_expression(self, source: Source, dimension: str, alias: str) -> exp.Expr:
         if dimension not in self.dimensions_of(source):
             raise QueryError(f"source {source.name} has no dimension {dimension}")
         return self.expression(self.model.dimensions[dimension].column, alias)
 
     def filter_conditions(
         self, source: Source, alias: str, *, only: Collection[str] | None = None
-    ) -> list[exp.Expression]:
+    ) -> list[exp.Expr]:
         """The answer's dimension filters, over the rows of `source` named `alias`; with `only`,
         just the filters on those dimensions."""
         conditions = []
@@ -205,7 +207,7 @@ class Statement:
 
     def _dimension_filter(
         self, source: Source, dimension: str, value: FilterValue, alias: str
-    ) -> exp.Expression | None:
+    ) -> exp.Expr | None:
         column = self.dimension_expression(source, dimension, alias)
         if isinstance(value, tuple):
             if not value:

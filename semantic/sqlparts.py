@@ -18,33 +18,33 @@ class Params:
 
     def __init__(self) -> None:
         self.values: list[Any] = []
-        self._named: dict[str, exp.Expression] = {}
+        self._named: dict[str, exp.Expr] = {}
 
-    def add(self, value: Any, sql_type: str) -> exp.Expression:
+    def add(self, value: Any, sql_type: str) -> exp.Expr:
         self.values.append(value)
         placeholder = exp.Parameter(this=exp.Literal.number(len(self.values)))
         return exp.cast(placeholder, sql_type)
 
-    def named(self, name: str, value: Any, sql_type: str) -> exp.Expression:
+    def named(self, name: str, value: Any, sql_type: str) -> exp.Expr:
         if name not in self._named:
             self._named[name] = self.add(value, sql_type)
         return self._named[name].copy()
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(text: str) -> exp.Expression:
+def _parse(text: str) -> exp.Expr:
     return sqlglot.parse_one(text, read=DIALECT)
 
 
-def parse(text: str) -> exp.Expression:
+def parse(text: str) -> exp.Expr:
     """A model expression, parsed once and copied for each use."""
     return _parse(text).copy()
 
 
-def qualify(expression: exp.Expression, alias: str) -> exp.Expression:
+def qualify(expression: exp.Expr, alias: str) -> exp.Expr:
     """Prefix every bare column of `expression` with `alias`."""
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table:
             return exp.column(node.name, table=alias)
         return node
@@ -53,11 +53,11 @@ def qualify(expression: exp.Expression, alias: str) -> exp.Expression:
 
 
 def bind_placeholders(
-    expression: exp.Expression, resolve: Callable[[str], exp.Expression]
-) -> exp.Expression:
+    expression: exp.Expr, resolve: Callable[[str], exp.Expr]
+) -> exp.Expr:
     """Replace each `:name` of a model expression by what `resolve(name)` gives."""
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Placeholder):
             return resolve(str(node.name))
         return node
@@ -69,47 +69,47 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
 
-def utc_day(timestamp: exp.Expression) -> exp.Expression:
+def utc_day(timestamp: exp.Expr) -> exp.Expr:
     """The UTC calendar day of a timestamptz."""
     return exp.cast(exp.AtTimeZone(this=timestamp, zone=exp.Literal.string("UTC")), "date")
 
 
-def utc_midnight(day: exp.Expression) -> exp.Expression:
+def utc_midnight(day: exp.Expr) -> exp.Expr:
     """The timestamptz at which a UTC day starts."""
     return exp.AtTimeZone(this=exp.cast(day, "timestamp"), zone=exp.Literal.string("UTC"))
 
 
-def plus_days(day: exp.Expression, days: int) -> exp.Expression:
+def plus_days(day: exp.Expr, days: int) -> exp.Expr:
     return exp.Add(this=day, expression=exp.Literal.number(days))
 
 
-def nullif_zero(expression: exp.Expression) -> exp.Expression:
+def nullif_zero(expression: exp.Expr) -> exp.Expr:
     return exp.Nullif(this=expression, expression=exp.Literal.number(0))
 
 
-def as_float(expression: exp.Expression) -> exp.Expression:
+def as_float(expression: exp.Expr) -> exp.Expr:
     return exp.cast(expression, "double precision")
 
 
-def coalesce_zero(expression: exp.Expression) -> exp.Expression:
+def coalesce_zero(expression: exp.Expr) -> exp.Expr:
     return exp.Coalesce(this=expression, expressions=[exp.Literal.number(0)])
 
 
-def and_all(conditions: list[exp.Expression]) -> exp.Expression | None:
+def and_all(conditions: list[exp.Expr]) -> exp.Expr | None:
     return exp.and_(*conditions) if conditions else None
 
 
-def date_param(params: Params, name: str, value: dt.date) -> exp.Expression:
+def date_param(params: Params, name: str, value: dt.date) -> exp.Expr:
     return params.named(name, value, "date")
 
 
-def render(query: exp.Expression, *, pretty: bool = False) -> str:
+def render(query: exp.Expr, *, pretty: bool = False) -> str:
     return query.sql(dialect=DIALECT, pretty=pretty)
 
 
 def values_table(
-    rows: list[tuple[exp.Expression, ...]], *, alias: str, columns: list[str]
-) -> exp.Expression:
+    rows: list[tuple[exp.Expr, ...]], *, alias: str, columns: list[str]
+) -> exp.Expr:
     """`(VALUES (...), (...)) AS alias(columns)` as a FROM-able expression."""
     return exp.Values(
         expressions=[exp.Tuple(expressions=list(row)) for row in rows],
@@ -120,8 +120,8 @@ def values_table(
 
 
 def mapping_case(
-    key: exp.Expression, mapping: Mapping[str, exp.Expression], default: exp.Expression
-) -> exp.Expression:
+    key: exp.Expr, mapping: Mapping[str, exp.Expr], default: exp.Expr
+) -> exp.Expr:
     case = exp.Case()
     for value, result in mapping.items():
         case = case.when(exp.EQ(this=key.copy(), expression=exp.Literal.string(value)), result)

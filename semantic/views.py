@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from semantic.aggregates import aggregate
 from semantic.compiler import divide, module_of
-from semantic.grains import add_grains, add_span_bounds, region_kept
+from semantic.grains import add_grains, add_span_bounds
 from semantic.measures import MeasureCompiler
 from semantic.model import Module, SemanticModel
 from semantic.query import (
@@ -118,8 +118,9 @@ def compile_retention(
         .group_by(col("grain_id", "g"), col("grain_day", "g"), col("excluded", "g"))
         .order_by(col("grain_id", "g"))
     )
-    return _compiled(statement, final, pretty=pretty,
-                     columns=("cohort_size", "counted_size", "retained", "rate"))
+    return _compiled(
+        statement, final, pretty=pretty, columns=("cohort_size", "counted_size", "retained", "rate")
+    )
 
 
 def compile_distribution(
@@ -206,7 +207,9 @@ def compile_funnel(
         .order_by(col("position", "s"))
     )
     return _compiled(
-        statement, final, pretty=pretty,
+        statement,
+        final,
+        pretty=pretty,
         columns=("pv", "conversion_from_previous", "conversion_from_first"),
     )
 

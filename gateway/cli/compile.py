@@ -43,9 +43,18 @@ def _kind_of(model: SemanticModel, module: str, kind: str | None) -> AppKind:
     return kinds[0]
 
 
-def _compile(model: SemanticModel, scope: Scope, *, metrics: str | None, view: str | None,
-             breakdown: str | None, period: int, cohort: str | None, by: str | None,
-             series: bool) -> CompiledQuery:
+def _compile(
+    model: SemanticModel,
+    scope: Scope,
+    *,
+    metrics: str | None,
+    view: str | None,
+    breakdown: str | None,
+    period: int,
+    cohort: str | None,
+    by: str | None,
+    series: bool,
+) -> CompiledQuery:
     from semantic.compiler import compile_metrics
     from semantic.views import (
         compile_distribution,
@@ -64,8 +73,9 @@ def _compile(model: SemanticModel, scope: Scope, *, metrics: str | None, view: s
         return compile_retention(model, retention, pretty=True)
     if view == "distribution":
         dimension = by or (module.distribution.dimensions[0].name if module.distribution else "")
-        return compile_distribution(model, DistributionQuery(scope=scope, dimension=dimension),
-                                    pretty=True)
+        return compile_distribution(
+            model, DistributionQuery(scope=scope, dimension=dimension), pretty=True
+        )
     if view == "funnel":
         return compile_funnel(model, FunnelQuery(scope=scope), pretty=True)
     if view.startswith("table:"):
@@ -77,8 +87,12 @@ def _compile(model: SemanticModel, scope: Scope, *, metrics: str | None, view: s
 @click.command("compile")
 @click.option("--app", "app_id", required=True, help="App id.")
 @click.option("--module", required=True, help="Module id, e.g. user_behavior.")
-@click.option("--kind", type=click.Choice(["game", "drama"]), default=None,
-              help="App kind, when the module exists for both.")
+@click.option(
+    "--kind",
+    type=click.Choice(["game", "drama"]),
+    default=None,
+    help="App kind, when the module exists for both.",
+)
 @click.option("--metrics", default=None, help="Comma-separated metric ids (default: all).")
 @click.option("--range", "range_", required=True, help="START:END, whole UTC days.")
 @click.option("--os", "os_", default=None, help="ios or android.")
@@ -90,14 +104,31 @@ def _compile(model: SemanticModel, scope: Scope, *, metrics: str | None, view: s
 @click.option("--period", type=int, default=7, show_default=True, help="Retention period.")
 @click.option("--cohort", default=None, help="Retention cohort type (NEW or ACTIVE).")
 @click.option("--by", default=None, help="Distribution dimension.")
-@click.option("--models", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Model directory (default: the packaged semantic/models).")
+@click.option(
+    "--models",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory (default: the packaged semantic/models).",
+)
 @click.pass_context
-def compile_command(ctx: click.Context, app_id: str, module: str, kind: str | None,
-                    metrics: str | None, range_: str, os_: str | None, regions: str | None,
-                    extra: tuple[str, ...], breakdown: str | None, series: bool,
-                    view: str | None, period: int, cohort: str | None, by: str | None,
-                    models: Path | None) -> None:
+def compile_command(
+    ctx: click.Context,
+    app_id: str,
+    module: str,
+    kind: str | None,
+    metrics: str | None,
+    range_: str,
+    os_: str | None,
+    regions: str | None,
+    extra: tuple[str, ...],
+    breakdown: str | None,
+    series: bool,
+    view: str | None,
+    period: int,
+    cohort: str | None,
+    by: str | None,
+    models: Path | None,
+) -> None:
     """Print the SQL (and its parameters) the gateway runs for a module query."""
     from semantic.issues import ModelError
     from semantic.loader import load_model
@@ -123,8 +154,17 @@ def compile_command(ctx: click.Context, app_id: str, module: str, kind: str | No
         filters=filters,
     )
     try:
-        compiled = _compile(model, scope, metrics=metrics, view=view, breakdown=breakdown,
-                            period=period, cohort=cohort, by=by, series=series)
+        compiled = _compile(
+            model,
+            scope,
+            metrics=metrics,
+            view=view,
+            breakdown=breakdown,
+            period=period,
+            cohort=cohort,
+            by=by,
+            series=series,
+        )
     except QueryError as error:
         raise click.ClickException(str(error)) from None
     click.echo(psql_script(compiled))

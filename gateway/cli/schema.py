@@ -17,10 +17,20 @@ def schema_sdl(models: Path | None = None) -> str:
 
 
 @click.command("export-schema")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              default=ROOT_SCHEMA, show_default=True, help="File to write; '-' for stdout.")
-@click.option("--models", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Model directory (default: the packaged semantic/models).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=ROOT_SCHEMA,
+    show_default=True,
+    help="File to write; '-' for stdout.",
+)
+@click.option(
+    "--models",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Model directory (default: the packaged semantic/models).",
+)
 def export_schema_command(output: Path, models: Path | None) -> None:
     """Write the GraphQL schema (SDL) generated from the semantic model."""
     from semantic.issues import ModelError

@@ -17,6 +17,7 @@ from gateway.errors import is_client_error
 from gateway.schema.catalog import Catalog, build_catalog
 from gateway.schema.common import AppStatus
 from gateway.schema.modules import Enums, ModuleTypes
+from gateway.schema.naming import resolved
 from semantic.model import AppKind, SemanticModel
 
 
@@ -34,11 +35,10 @@ def _app_fields() -> list[Any]:
         return root.name
 
     return [
-        strawberry.field(resolver=app_id, name="id"),
-        strawberry.field(resolver=name, name="name"),
-        strawberry.field(resolver=status, name="status"),
-        strawberry.field(resolver=launched_on, name="launchedOn",
-                         description="first day the app was live"),
+        resolved(app_id, name="id"),
+        resolved(name, name="name"),
+        resolved(status, name="status"),
+        resolved(launched_on, name="launchedOn", description="first day the app was live"),
     ]
 
 
@@ -65,8 +65,10 @@ def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -
             return [a for a in apps if context.caller.may_see(a)]
 
         resolve.__name__ = f"{kind.value}s"
-        resolve.__annotations__ = {"info": Info, "return": list[game if kind is AppKind.GAME
-                                                                   else drama]}
+        resolve.__annotations__ = {
+            "info": Info,
+            "return": list.__class_getitem__(game if kind is AppKind.GAME else drama),
+        }
         return resolve
 
     def getter(kind: AppKind) -> Any:
@@ -75,8 +77,11 @@ def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -
             return app if app is not None and app.kind is kind else None
 
         resolve.__name__ = kind.value
-        resolve.__annotations__ = {"info": Info, "id": strawberry.ID,
-                                   "return": (game if kind is AppKind.GAME else drama) | None}
+        resolve.__annotations__ = {
+            "info": Info,
+            "id": strawberry.ID,
+            "return": (game if kind is AppKind.GAME else drama) | None,
+        }
         return resolve
 
     def resolve_catalog() -> Catalog:
@@ -85,16 +90,31 @@ def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -
     query = create_type(
         "Query",
         [
-            strawberry.field(resolver=lister(AppKind.GAME), name="games",
-                             description="the games the caller may see"),
-            strawberry.field(resolver=getter(AppKind.GAME), name="game",
-                             description="a game; null when absent or not the caller's"),
-            strawberry.field(resolver=lister(AppKind.DRAMA), name="dramas",
-                             description="the dramas the caller may see"),
-            strawberry.field(resolver=getter(AppKind.DRAMA), name="drama",
-                             description="a drama; null when absent or not the caller's"),
-            strawberry.field(resolver=resolve_catalog, name="catalog",
-                             description="modules, metrics, dimensions, filters, error codes"),
+            resolved(
+                lister(AppKind.GAME),
+                name="games",
+                description="the games the caller may see",
+            ),
+            resolved(
+                getter(AppKind.GAME),
+                name="game",
+                description="a game; null when absent or not the caller's",
+            ),
+            resolved(
+                lister(AppKind.DRAMA),
+                name="dramas",
+                description="the dramas the caller may see",
+            ),
+            resolved(
+                getter(AppKind.DRAMA),
+                name="drama",
+                description="a drama; null when absent or not the caller's",
+            ),
+            resolved(
+                resolve_catalog,
+                name="catalog",
+                description="modules, metrics, dimensions, filters, error codes",
+            ),
         ],
     )
     return strawberry.Schema(

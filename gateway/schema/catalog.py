@@ -79,13 +79,18 @@ def build_catalog(model: SemanticModel) -> Catalog:
     return Catalog(
         modules=modules,
         metrics=[
-            CatalogMetric(id=camel(m.name), label=m.label, description=m.description,
-                          unit=m.unit.value)
+            CatalogMetric(
+                id=camel(m.name), label=m.label, description=m.description, unit=m.unit.value
+            )
             for m in sorted(model.metrics.values(), key=lambda m: m.name)
         ],
         dimensions=[
-            CatalogDimension(id=d.name, label=d.label, description=d.description,
-                             values=list(d.values) if d.values else None)
+            CatalogDimension(
+                id=d.name,
+                label=d.label,
+                description=d.description,
+                values=list(d.values) if d.values else None,
+            )
             for d in sorted(model.dimensions.values(), key=lambda d: d.name)
         ],
         filters=[

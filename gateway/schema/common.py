@@ -10,12 +10,15 @@ import strawberry
 from gateway.answers import Direction, Suppression
 from gateway.ranges import Preset
 
-SuppressionEnum = strawberry.enum(Suppression, name="Suppression",
-                                  description="Why a value is withheld.")
-DirectionEnum = strawberry.enum(Direction, name="Direction",
-                                description="Sign of the change against the previous period.")
-RangePreset = strawberry.enum(Preset, name="RangePreset",
-                              description="Ranges ending on the reporting day (yesterday, UTC).")
+SuppressionEnum = strawberry.enum(
+    Suppression, name="Suppression", description="Why a value is withheld."
+)
+DirectionEnum = strawberry.enum(
+    Direction, name="Direction", description="Sign of the change against the previous period."
+)
+RangePreset = strawberry.enum(
+    Preset, name="RangePreset", description="Ranges ending on the reporting day (yesterday, UTC)."
+)
 
 
 @strawberry.enum(description="NEW users began in the range; RETURNING users began before it.")

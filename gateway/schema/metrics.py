@@ -43,7 +43,9 @@ class Metric:
 
 
 def metric_object(
-    cls: type[Metric], definition: MetricDefinition, answer: MetricAnswer,
+    cls: type[Metric],
+    definition: MetricDefinition,
+    answer: MetricAnswer,
     key: MetricKey | None = None,
 ) -> Metric:
     return cls(
@@ -65,17 +67,21 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
     """`<prefix>Metric`: a Metric with breakdown(by: <prefix>Dimension, limit: Int)."""
 
     async def breakdown(
-        self: Metric, info: Info[Context, Any], by: dimensions, limit: int = 10  # type: ignore[valid-type]
+        self: Metric,
+        info: Info[Context, Any],
+        by: Any,
+        limit: int = 10,
     ) -> list[BreakdownRow]:
         if not 1 <= limit <= MAX_BREAKDOWN_LIMIT:
-            raise bad_input(f"limit must be between 1 and {MAX_BREAKDOWN_LIMIT}, not {limit}",
-                            argument="limit")
+            raise bad_input(
+                f"limit must be between 1 and {MAX_BREAKDOWN_LIMIT}, not {limit}", argument="limit"
+            )
         if self.key is None:
             return []
         key = BreakdownKey(
             request=self.key.request,
             metric=self.key.metric,
-            by=by.value,  # type: ignore[attr-defined]
+            by=by.value,
             series=selects(info, "series"),
         )
         answers = await info.context.loaders.breakdowns.load(key)
@@ -98,7 +104,11 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
         ]
 
     breakdown.__annotations__ = {
-        "self": Metric, "info": Info, "by": dimensions, "limit": int, "return": list[BreakdownRow]
+        "self": Metric,
+        "info": Info,
+        "by": dimensions,
+        "limit": int,
+        "return": list[BreakdownRow],
     }
     namespace = {
         "breakdown": strawberry.field(
@@ -110,8 +120,6 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
     return strawberry.type(cls, description=f"A metric of {prefix}, with breakdowns.")
 
 
-async def resolve_metric(
-    info: Info[Context, Any], cls: type[Metric], key: MetricKey
-) -> Metric:
+async def resolve_metric(info: Info[Context, Any], cls: type[Metric], key: MetricKey) -> Metric:
     answer = await info.context.loaders.metrics.load(key)
     return metric_object(cls, info.context.model.metrics[key.metric], answer, key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.tools import create_type
@@ -20,7 +20,7 @@ from gateway.ranges import resolve_range
 from gateway.requests import ModuleRequest
 from gateway.schema.common import RangeInput, RetentionPeriod, UserType
 from gateway.schema.metrics import Metric, breakdown_type, metric_object, resolve_metric
-from gateway.schema.naming import camel, enum_member, pascal
+from gateway.schema.naming import camel, enum_member, pascal, resolved
 from gateway.schema.selection import selects
 from gateway.schema.views import distribution_field, funnel_field, retention_fields, table_field
 from semantic.model import FilterKind, Module, SemanticModel
@@ -40,7 +40,8 @@ class Enums:
     def get(self, name: str, values: Sequence[str], description: str = "") -> type[Enum]:
         if name not in self._made:
             members = {enum_member(v): v for v in values}
-            self._made[name] = strawberry.enum(Enum(name, members), description=description or None)  # type: ignore[misc]
+            made = cast(type[Enum], Enum(name, members))
+            self._made[name] = strawberry.enum(made, description=description or None)
         return self._made[name]
 
 
@@ -71,8 +72,9 @@ def _text_list(value: Any, argument: str) -> FilterValue | None:
     if value is None:
         return None
     if len(value) > MAX_LIST_VALUES:
-        raise bad_input(f"give at most {MAX_LIST_VALUES} values, not {len(value)}",
-                        argument=argument)
+        raise bad_input(
+            f"give at most {MAX_LIST_VALUES} values, not {len(value)}", argument=argument
+        )
     for item in value:
         _text(item, argument)
     return tuple(dict.fromkeys(value))
@@ -109,8 +111,9 @@ class ModuleTypes:
             if definition.kind is FilterKind.USER_TYPE:
                 annotations[field], parsers[definition.name] = UserType | None, _user_type
             elif definition.kind is FilterKind.PARAMETER and definition.values:
-                kind = self.enums.get(pascal(definition.name), definition.values,
-                                      definition.description)
+                kind = self.enums.get(
+                    pascal(definition.name), definition.values, definition.description
+                )
                 annotations[field], parsers[definition.name] = kind | None, _enum_value
             elif definition.kind is FilterKind.PARAMETER:
                 annotations[field], parsers[definition.name] = bool | None, _boolean
@@ -119,9 +122,7 @@ class ModuleTypes:
                 dimension = self.model.dimensions[definition.dimension.name]
                 if definition.multiple:
                     annotations[field] = list[str] | None
-                    parsers[definition.name] = (
-                        _regions if dimension.name == region else _text_list
-                    )
+                    parsers[definition.name] = _regions if dimension.name == region else _text_list
                 elif dimension.values:
                     kind = self.enums.get(pascal(dimension.name), dimension.values)
                     annotations[field], parsers[definition.name] = kind | None, _enum_value
@@ -144,7 +145,8 @@ class ModuleTypes:
         metric_cls: type[Metric] = Metric
         if module.dimensions:
             dimensions = self.enums.get(
-                f"{prefix}Dimension", [d.name for d in module.dimensions],
+                f"{prefix}Dimension",
+                [d.name for d in module.dimensions],
                 f"Dimensions the {module.label} metrics break down by.",
             )
             metric_cls = breakdown_type(prefix, dimensions)
@@ -159,17 +161,17 @@ class ModuleTypes:
         module_type = create_type(prefix, fields, description=module.description)
         model = self.model
 
-        async def resolve(
-            root: App, info: Info[Context, Any], filter: Any = None
-        ) -> ModuleRequest:
+        async def resolve(root: App, info: Info[Context, Any], filter: Any = None) -> ModuleRequest:
             return _request(model, module, root, info.context, filter, parsers)
 
         resolve.__name__ = module.id
         resolve.__annotations__ = {
-            "root": App, "info": Info, "filter": filter_input | None, "return": module_type,
+            "root": App,
+            "info": Info,
+            "filter": filter_input | None,
+            "return": module_type,
         }
-        return strawberry.field(resolver=resolve, name=camel(module.id),
-                                description=module.description)
+        return resolved(resolve, name=camel(module.id), description=module.description)
 
     @staticmethod
     def _retention_cohort(request: ModuleRequest, period: RetentionPeriod) -> RetentionKey:
@@ -185,8 +187,7 @@ class ModuleTypes:
 
         resolve.__name__ = name
         resolve.__annotations__ = {"root": ModuleRequest, "info": Info, "return": metric_cls}
-        return strawberry.field(resolver=resolve, name=camel(name),
-                                description=definition.description)
+        return resolved(resolve, name=camel(name), description=definition.description)
 
 
 def _request(

@@ -19,7 +19,5 @@ def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
 def selects(info: Info, name: str) -> bool:
     """Does the field being resolved select `name` among its direct subfields?"""
     return any(
-        child.name == name
-        for field in info.selected_fields
-        for child in _fields(field.selections)
+        child.name == name for field in info.selected_fields for child in _fields(field.selections)
     )

@@ -16,7 +16,7 @@ from gateway.loaders import RetentionKey, ViewKey
 from gateway.requests import ModuleRequest
 from gateway.schema.common import CohortRow, DistributionRow, FunnelStep, RetentionPeriod
 from gateway.schema.metrics import Metric, metric_object
-from gateway.schema.naming import camel, pascal
+from gateway.schema.naming import camel, pascal, resolved
 from semantic.model import (
     Agg,
     Distribution,
@@ -39,18 +39,25 @@ def _named(resolver: Callable[..., Any], name: str, annotations: dict[str, Any])
 
 def retention_fields(view: Retention, key_of: RetentionKeyOf) -> list[StrawberryField]:
     definition = MetricDefinition(
-        name=view.name, label=view.label, description=view.description, unit=Unit.FRACTION,
+        name=view.name,
+        label=view.label,
+        description=view.description,
+        unit=Unit.FRACTION,
         kind=MetricKind.SIMPLE,
     )
 
     async def rate(
-        root: ModuleRequest, info: Info[Context, Any], period: RetentionPeriod = RetentionPeriod.DAY_7
+        root: ModuleRequest,
+        info: Info[Context, Any],
+        period: RetentionPeriod = RetentionPeriod.DAY_7,
     ) -> Metric:
         answer = await info.context.loaders.retention.load(key_of(root, period))
         return metric_object(Metric, definition, answer.rate)
 
     async def cohorts(
-        root: ModuleRequest, info: Info[Context, Any], period: RetentionPeriod = RetentionPeriod.DAY_7
+        root: ModuleRequest,
+        info: Info[Context, Any],
+        period: RetentionPeriod = RetentionPeriod.DAY_7,
     ) -> list[CohortRow]:
         answer = await info.context.loaders.retention.load(key_of(root, period))
         return [
@@ -59,26 +66,34 @@ def retention_fields(view: Retention, key_of: RetentionKeyOf) -> list[Strawberry
         ]
 
     return [
-        strawberry.field(resolver=rate, name="rate", description=view.description),
-        strawberry.field(
-            resolver=cohorts, name="cohorts",
+        resolved(rate, name="rate", description=view.description),
+        resolved(
+            cohorts,
+            name="cohorts",
             description="each cohort day of the range: its size, how many returned, the rate",
         ),
     ]
 
 
 def distribution_field(prefix: str, view: Distribution, enums: Any) -> StrawberryField:
-    by_enum = enums.get(f"{prefix}DistributionDimension", [d.name for d in view.dimensions],
-                        "What a distribution can be by.")
+    by_enum = enums.get(
+        f"{prefix}DistributionDimension",
+        [d.name for d in view.dimensions],
+        "What a distribution can be by.",
+    )
 
-    async def distribution(root: ModuleRequest, info: Info[Context, Any], by: Any) -> list[DistributionRow]:
+    async def distribution(
+        root: ModuleRequest, info: Info[Context, Any], by: Any
+    ) -> list[DistributionRow]:
         rows = await info.context.loaders.views.load(ViewKey(request=root, view=by.value))
         return [DistributionRow(key=r["bkey"], users=r["users"], share=r["share"]) for r in rows]
 
-    _named(distribution, "distribution", {"root": ModuleRequest, "info": Info, "by": by_enum,
-                                          "return": list[DistributionRow]})
-    return strawberry.field(resolver=distribution, name="distribution",
-                            description=view.description)
+    _named(
+        distribution,
+        "distribution",
+        {"root": ModuleRequest, "info": Info, "by": by_enum, "return": list[DistributionRow]},
+    )
+    return resolved(distribution, name="distribution", description=view.description)
 
 
 def funnel_field(view: Funnel) -> StrawberryField:
@@ -87,11 +102,21 @@ def funnel_field(view: Funnel) -> StrawberryField:
     async def steps(root: ModuleRequest, info: Info[Context, Any]) -> list[FunnelStep]:
         rows = await info.context.loaders.views.load(ViewKey(request=root, view="funnel"))
         if not rows:
-            return [FunnelStep(step=s.id, label=s.label, pv=None, conversion_from_previous=None,
-                               conversion_from_first=None) for s in view.steps]
+            return [
+                FunnelStep(
+                    step=s.id,
+                    label=s.label,
+                    pv=None,
+                    conversion_from_previous=None,
+                    conversion_from_first=None,
+                )
+                for s in view.steps
+            ]
         return [
             FunnelStep(
-                step=r["step"], label=labels[r["step"]], pv=r["pv"],
+                step=r["step"],
+                label=labels[r["step"]],
+                pv=r["pv"],
                 conversion_from_previous=r["conversion_from_previous"],
                 conversion_from_first=r["conversion_from_first"],
             )
@@ -99,7 +124,7 @@ def funnel_field(view: Funnel) -> StrawberryField:
         ]
 
     _named(steps, view.name, {"root": ModuleRequest, "info": Info, "return": list[FunnelStep]})
-    return strawberry.field(resolver=steps, name=camel(view.name), description=view.description)
+    return resolved(steps, name=camel(view.name), description=view.description)
 
 
 _INTEGER_AGGS = frozenset({Agg.COUNT, Agg.COUNT_DISTINCT})
@@ -107,7 +132,7 @@ _INTEGER_AGGS = frozenset({Agg.COUNT, Agg.COUNT_DISTINCT})
 
 def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
     type_prefix = prefix + pascal(table.name)
-    row_fields = {d.name: str | None for d in table.group_by}
+    row_fields: dict[str, Any] = {d.name: str | None for d in table.group_by}
     for column in table.columns:
         row_fields[column.name] = int | None if column.agg in _INTEGER_AGGS else float | None
     row_cls = strawberry.type(
@@ -117,9 +142,12 @@ def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
     page_cls = create_type(
         f"{type_prefix}Page",
         [
-            strawberry.field(name="totalCount", resolver=_page_total,
-                             description="how many rows there are over all pages"),
-            strawberry.field(name="rows", resolver=_page_rows(row_cls, table)),
+            resolved(
+                _page_total,
+                name="totalCount",
+                description="how many rows there are over all pages",
+            ),
+            resolved(_page_rows(row_cls, table), name="rows"),
         ],
         description=table.description,
     )
@@ -131,8 +159,13 @@ def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
         key = ViewKey(request=root, view=table.name, limit=limit, offset=offset)
         return await _checked_view(info, key)
 
-    annotations: dict[str, Any] = {"root": ModuleRequest, "info": Info, "limit": int | None,
-                                   "offset": int, "return": page_cls}
+    annotations: dict[str, Any] = {
+        "root": ModuleRequest,
+        "info": Info,
+        "limit": int | None,
+        "offset": int,
+        "return": page_cls,
+    }
     if not table.paged:
 
         async def resolve_unpaged(
@@ -143,10 +176,9 @@ def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
 
         annotations.pop("offset")
         _named(resolve_unpaged, table.name, annotations)
-        return strawberry.field(resolver=resolve_unpaged, name=camel(table.name),
-                                description=table.description)
+        return resolved(resolve_unpaged, name=camel(table.name), description=table.description)
     _named(resolve, table.name, annotations)
-    return strawberry.field(resolver=resolve, name=camel(table.name), description=table.description)
+    return resolved(resolve, name=camel(table.name), description=table.description)
 
 
 async def _checked_view(info: Info[Context, Any], key: ViewKey) -> list[dict[str, Any]]:
@@ -157,8 +189,9 @@ def _check_page(table: Table, limit: int | None, offset: int) -> None:
     from gateway.errors import bad_input
 
     if limit is not None and not 1 <= limit <= table.max_limit:
-        raise bad_input(f"limit must be between 1 and {table.max_limit}, not {limit}",
-                        argument="limit")
+        raise bad_input(
+            f"limit must be between 1 and {table.max_limit}, not {limit}", argument="limit"
+        )
     if offset < 0:
         raise bad_input(f"offset must be 0 or more, not {offset}", argument="offset")
 

@@ -10,31 +10,92 @@ from gateway.migrations import MigrationError, discover, migrate
 EVENT_TABLES = {
     "apps": ["app_id", "kind", "name", "status", "launched_on", "owner_id"],
     "launches": [
-        "launch_id", "app_id", "user_id", "started_at", "success", "launch_ms", "duration_ms",
-        "os", "region", "gender", "age_band", "device_brand", "device_model", "tiktok_version",
+        "launch_id",
+        "app_id",
+        "user_id",
+        "started_at",
+        "success",
+        "launch_ms",
+        "duration_ms",
+        "os",
+        "region",
+        "gender",
+        "age_band",
+        "device_brand",
+        "device_model",
+        "tiktok_version",
         "entry_source",
     ],
     "orders": [
-        "order_id", "app_id", "user_id", "created_at", "os", "region", "order_type",
-        "product_id", "product_name", "beans",
+        "order_id",
+        "app_id",
+        "user_id",
+        "created_at",
+        "os",
+        "region",
+        "order_type",
+        "product_id",
+        "product_name",
+        "beans",
     ],
     "ad_events": [
-        "event_id", "app_id", "user_id", "occurred_at", "os", "region", "placement_id",
-        "placement_type", "event", "revenue_usd", "error_code",
+        "event_id",
+        "app_id",
+        "user_id",
+        "occurred_at",
+        "os",
+        "region",
+        "placement_id",
+        "placement_type",
+        "event",
+        "revenue_usd",
+        "error_code",
     ],
     "runtime_reports": [
-        "report_id", "app_id", "user_id", "launch_id", "reported_at", "os", "region", "fps",
-        "sampled_ms", "stutter_ms",
+        "report_id",
+        "app_id",
+        "user_id",
+        "launch_id",
+        "reported_at",
+        "os",
+        "region",
+        "fps",
+        "sampled_ms",
+        "stutter_ms",
     ],
     "network_calls": [
-        "call_id", "app_id", "user_id", "occurred_at", "os", "region", "api", "domain",
-        "latency_ms", "ok", "error_code",
+        "call_id",
+        "app_id",
+        "user_id",
+        "occurred_at",
+        "os",
+        "region",
+        "api",
+        "domain",
+        "latency_ms",
+        "ok",
+        "error_code",
     ],
     "feed_ad_spend": ["app_id", "day", "campaign_id", "region", "spend_usd", "impressions"],
-    "feed_ad_clicks": ["click_id", "app_id", "user_id", "clicked_at", "campaign_id", "os", "region"],
+    "feed_ad_clicks": [
+        "click_id",
+        "app_id",
+        "user_id",
+        "clicked_at",
+        "campaign_id",
+        "os",
+        "region",
+    ],
     "feed_card_events": ["event_id", "app_id", "user_id", "occurred_at", "os", "region", "event"],
     "funnel_events": [
-        "event_id", "app_id", "user_id", "occurred_at", "os", "region", "step", "order_type",
+        "event_id",
+        "app_id",
+        "user_id",
+        "occurred_at",
+        "os",
+        "region",
+        "step",
+        "order_type",
     ],
 }
 
@@ -84,10 +145,21 @@ async def test_failed_migration_leaves_nothing_behind(
 
 
 VALID_LAUNCH = {
-    "launch_id": "l1", "app_id": "a", "user_id": "u", "started_at": "2026-10-01T10:00:00Z",
-    "success": "true", "launch_ms": "900", "duration_ms": "1000", "os": "ios", "region": "US",
-    "gender": "male", "age_band": "18-24", "device_brand": "Apple",
-    "device_model": "iPhone 15", "tiktok_version": "37.4.0", "entry_source": "search",
+    "launch_id": "l1",
+    "app_id": "a",
+    "user_id": "u",
+    "started_at": "2026-10-01T10:00:00Z",
+    "success": "true",
+    "launch_ms": "900",
+    "duration_ms": "1000",
+    "os": "ios",
+    "region": "US",
+    "gender": "male",
+    "age_band": "18-24",
+    "device_brand": "Apple",
+    "device_model": "iPhone 15",
+    "tiktok_version": "37.4.0",
+    "entry_source": "search",
 }
 
 IMPOSSIBLE_LAUNCHES = [
@@ -109,15 +181,15 @@ async def test_impossible_launches_are_rejected(db: asyncpg.Connection, change: 
     row = {**VALID_LAUNCH, **change}
     columns = ", ".join(row)
     casts = ", ".join(f"${i + 1}::text" for i in range(len(row)))
-    insert = (
-        f"INSERT INTO launches ({columns}) SELECT * FROM "
-        f"(SELECT {casts}) AS v({columns})"
-    )
+    insert = f"INSERT INTO launches ({columns}) SELECT * FROM (SELECT {casts}) AS v({columns})"
     # the text row goes through the same casts the loader uses
-    typed = insert.replace("SELECT * FROM", "SELECT launch_id, app_id, user_id, "
-                           "started_at::timestamptz, success::boolean, launch_ms::int, "
-                           "duration_ms::bigint, os, region, gender, age_band, device_brand, "
-                           "device_model, tiktok_version, entry_source FROM")
+    typed = insert.replace(
+        "SELECT * FROM",
+        "SELECT launch_id, app_id, user_id, "
+        "started_at::timestamptz, success::boolean, launch_ms::int, "
+        "duration_ms::bigint, os, region, gender, age_band, device_brand, "
+        "device_model, tiktok_version, entry_source FROM",
+    )
     with pytest.raises(asyncpg.IntegrityConstraintViolationError):
         await db.execute(typed, *row.values())
 

@@ -9,7 +9,7 @@ import pytest
 
 from semantic.loader import load_model
 from semantic.model import AppKind, SemanticModel
-from semantic.query import DateRange, Scope, FilterValue
+from semantic.query import DateRange, FilterValue, Scope
 from tests.conftest import fresh_database
 from tests.semantic import world
 
@@ -54,7 +54,9 @@ def scope(
     )
 
 
-def with_privacy(model: SemanticModel, *, threshold: int, regions: tuple[str, ...]) -> SemanticModel:
+def with_privacy(
+    model: SemanticModel, *, threshold: int, regions: tuple[str, ...]
+) -> SemanticModel:
     privacy = dataclasses.replace(
         model.config.privacy, threshold=threshold, protected_regions=regions
     )

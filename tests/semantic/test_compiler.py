@@ -204,8 +204,9 @@ def test_unknown_metric_and_breakdown_are_refused(model: SemanticModel) -> None:
     with pytest.raises(QueryError, match="cannot break down by domain"):
         compile_metrics(
             model,
-            MetricQuery(scope=scope("user_behavior"), metrics=("active_users",),
-                        breakdown="domain"),
+            MetricQuery(
+                scope=scope("user_behavior"), metrics=("active_users",), breakdown="domain"
+            ),
         )
 
 
@@ -213,8 +214,9 @@ def test_client_values_are_bind_parameters(model: SemanticModel) -> None:
     hostile = "US'); DROP TABLE launches; --"
     compiled = compile_metrics(
         model,
-        MetricQuery(scope=scope("user_behavior", filters={"regions": (hostile,)}),
-                    metrics=("active_users",)),
+        MetricQuery(
+            scope=scope("user_behavior", filters={"regions": (hostile,)}), metrics=("active_users",)
+        ),
     )
     assert hostile not in compiled.sql and "DROP" not in compiled.sql
     assert [hostile] in compiled.params

@@ -1,6 +1,7 @@
 """Golden SQL: a change in generated SQL shows up as a reviewed diff of tests/semantic/golden/.
 
-Regenerate after an intended change with `MINIS_UPDATE_GOLDEN=1 pytest tests/semantic/test_golden.py`.
+Regenerate after an intended change with
+`MINIS_UPDATE_GOLDEN=1 pytest tests/semantic/test_golden.py`.
 """
 
 from __future__ import annotations
@@ -32,36 +33,49 @@ CASES: dict[str, Case] = {
     "user_behavior_compare_series_filters": lambda m: compile_metrics(
         m,
         MetricQuery(
-            scope=scope("user_behavior", filters={"os": "ios", "regions": ("GB", "BR")},
-                        privacy=True),
-            metrics=("total_users", "active_users", "new_users", "repeat_users",
-                     "avg_duration_per_user"),
+            scope=scope(
+                "user_behavior", filters={"os": "ios", "regions": ("GB", "BR")}, privacy=True
+            ),
+            metrics=(
+                "total_users",
+                "active_users",
+                "new_users",
+                "repeat_users",
+                "avg_duration_per_user",
+            ),
             series=True,
         ),
         pretty=True,
     ),
     "overview_breakdown_region": lambda m: compile_metrics(
         m,
-        MetricQuery(scope=scope("overview"), metrics=("active_users", "new_users"),
-                    breakdown="region"),
+        MetricQuery(
+            scope=scope("overview"), metrics=("active_users", "new_users"), breakdown="region"
+        ),
         pretty=True,
     ),
     "drama_user_behavior_medians": lambda m: compile_metrics(
         m,
-        MetricQuery(scope=scope("user_behavior", kind=AppKind.DRAMA),
-                    metrics=("median_duration_per_user", "median_duration_per_session")),
+        MetricQuery(
+            scope=scope("user_behavior", kind=AppKind.DRAMA),
+            metrics=("median_duration_per_user", "median_duration_per_session"),
+        ),
         pretty=True,
     ),
     "feed_ads_first_day": lambda m: compile_metrics(
         m,
-        MetricQuery(scope=scope("feed_ads_first_day", filters={"regions": ("US",)}),
-                    metrics=("first_day_activated_users", "roi", "first_day_ltv")),
+        MetricQuery(
+            scope=scope("feed_ads_first_day", filters={"regions": ("US",)}),
+            metrics=("first_day_activated_users", "roi", "first_day_ltv"),
+        ),
         pretty=True,
     ),
     "feed_ads_history_without_first_day": lambda m: compile_metrics(
         m,
-        MetricQuery(scope=scope("feed_ads_history", filters={"include_first_day": False}),
-                    metrics=("history_activated_users",)),
+        MetricQuery(
+            scope=scope("feed_ads_history", filters={"include_first_day": False}),
+            metrics=("history_activated_users",),
+        ),
         pretty=True,
     ),
     "retention_active_day7": lambda m: compile_retention(
@@ -69,20 +83,26 @@ CASES: dict[str, Case] = {
     ),
     "profile_by_gender_new_users": lambda m: compile_distribution(
         m,
-        DistributionQuery(scope=scope("user_profile", filters={"user_type": "NEW"}),
-                          dimension="gender"),
+        DistributionQuery(
+            scope=scope("user_profile", filters={"user_type": "NEW"}), dimension="gender"
+        ),
         pretty=True,
     ),
     "funnel_topup": lambda m: compile_funnel(
         m,
-        FunnelQuery(scope=scope("conversion_funnel", kind=AppKind.DRAMA,
-                                filters={"order_type": "topup"})),
+        FunnelQuery(
+            scope=scope("conversion_funnel", kind=AppKind.DRAMA, filters={"order_type": "topup"})
+        ),
         pretty=True,
     ),
     "network_error_table_page": lambda m: compile_table(
         m,
-        TableQuery(scope=scope("network", filters={"domains": ("api.a.com",)}), table="errors",
-                   limit=20, offset=20),
+        TableQuery(
+            scope=scope("network", filters={"domains": ("api.a.com",)}),
+            table="errors",
+            limit=20,
+            offset=20,
+        ),
         pretty=True,
     ),
 }

@@ -102,9 +102,7 @@ async def test_distribution_by_latest_value(
     assert [(r["bkey"], r["users"], pytest.approx(r["share"])) for r in rows] == expected
 
 
-@pytest.mark.parametrize(
-    ("order_type", "last_pv"), [(None, 1), ("consumption", 1), ("topup", 1)]
-)
+@pytest.mark.parametrize(("order_type", "last_pv"), [(None, 1), ("consumption", 1), ("topup", 1)])
 async def test_funnel_steps_and_conversions(
     world_db: asyncpg.Connection, model: SemanticModel, order_type: str | None, last_pv: int
 ) -> None:
@@ -128,8 +126,9 @@ async def test_funnel_order_type_selects_order_events(
         pvs = {}
         for order_type in ("consumption", "topup"):
             query = FunnelQuery(
-                scope=scope("conversion_funnel", kind=AppKind.DRAMA,
-                            filters={"order_type": order_type})
+                scope=scope(
+                    "conversion_funnel", kind=AppKind.DRAMA, filters={"order_type": order_type}
+                )
             )
             pvs[order_type] = (await fetch(world_db, compile_funnel(model, query)))[-1]["pv"]
         assert pvs == {"consumption": 1, "topup": 2}
@@ -158,9 +157,7 @@ async def test_error_table_is_grouped_ordered_and_paged(
 async def test_error_table_filters_by_domains(
     world_db: asyncpg.Connection, model: SemanticModel
 ) -> None:
-    query = TableQuery(
-        scope=scope("network", filters={"domains": ("cdn.b.com",)}), table="errors"
-    )
+    query = TableQuery(scope=scope("network", filters={"domains": ("cdn.b.com",)}), table="errors")
     rows = await fetch(world_db, compile_table(model, query))
     assert [(r["domain"], r["count"]) for r in rows] == [("cdn.b.com", 1)]
 
@@ -178,6 +175,4 @@ def test_table_limits_are_enforced(model: SemanticModel) -> None:
     with pytest.raises(QueryError, match="between 1 and 10, not 11"):
         compile_table(model, TableQuery(scope=scope("iap_orders"), table="top_products", limit=11))
     with pytest.raises(QueryError, match="has one page"):
-        compile_table(
-            model, TableQuery(scope=scope("iap_orders"), table="top_products", offset=10)
-        )
+        compile_table(model, TableQuery(scope=scope("iap_orders"), table="top_products", offset=10))

@@ -57,8 +57,18 @@ AD_EVENTS = [
     ("a4", "u1", at(12), "ios", "US", "pl2", "banner", "click", "0", None),
     ("a5", "u3", at(13), "ios", "BR", "pl1", "rewarded_video", "request", "0", None),
     ("a6", "u3", at(13), "ios", "BR", "pl1", "rewarded_video", "load_failure", "0", "no_fill"),
-    ("a7", "u2", at(12), "android", "GB", "pl1", "rewarded_video", "display_failure", "0",
-     "not_ready"),
+    (
+        "a7",
+        "u2",
+        at(12),
+        "android",
+        "GB",
+        "pl1",
+        "rewarded_video",
+        "display_failure",
+        "0",
+        "not_ready",
+    ),
 ]
 
 # (id, user, time, campaign, os, region)

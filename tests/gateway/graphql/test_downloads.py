@@ -41,9 +41,9 @@ async def test_breakdown_csv_equals_graphql(gql: GraphQLClient) -> None:
         "activeUsers { breakdown(by: REGION, limit: 5) { key value share } } } } }"
     )
     expected = data["game"]["userBehavior"]["activeUsers"]["breakdown"]
-    table = rows(await gql.http.get(
-        f"/csv/game/g1/userBehavior/activeUsers?{PARAMS}&by=REGION&limit=5"
-    ))
+    table = rows(
+        await gql.http.get(f"/csv/game/g1/userBehavior/activeUsers?{PARAMS}&by=REGION&limit=5")
+    )
     assert table[0] == ["key", "activeUsers", "share"]
     assert [(r[0], number(r[1]), number(r[2])) for r in table[1:]] == [
         (e["key"], e["value"], e["share"]) for e in expected
@@ -56,9 +56,11 @@ async def test_table_csv_equals_graphql(gql: GraphQLClient) -> None:
         " errors(limit: 2, offset: 1) { totalCount rows { api domain errorCode count } } } } }"
     )
     expected = data["game"]["network"]["errors"]["rows"]
-    table = rows(await gql.http.get(
-        "/csv/game/g1/network/errors?start=2026-10-11&end=2026-10-14&limit=2&offset=1"
-    ))
+    table = rows(
+        await gql.http.get(
+            "/csv/game/g1/network/errors?start=2026-10-11&end=2026-10-14&limit=2&offset=1"
+        )
+    )
     assert table[0] == ["api", "domain", "error_code", "count"]
     assert [(r[0], r[1], r[2], int(r[3])) for r in table[1:]] == [
         (e["api"], e["domain"], e["errorCode"], e["count"]) for e in expected
@@ -66,7 +68,9 @@ async def test_table_csv_equals_graphql(gql: GraphQLClient) -> None:
 
 
 async def test_csv_refuses_bad_input_with_a_code(gql: GraphQLClient) -> None:
-    response = await gql.http.get("/csv/game/g1/userBehavior/activeUsers?start=2026-10-30&end=2026-10-01")
+    response = await gql.http.get(
+        "/csv/game/g1/userBehavior/activeUsers?start=2026-10-30&end=2026-10-01"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     missing = await gql.http.get("/csv/game/nope/userBehavior/activeUsers")

@@ -25,18 +25,27 @@ EVERY_CARD = """
         # the app, then one statement for every card with comparison and series
         (f'{{ game(id: "g1") {{ userBehavior(filter: {{{R}}}) {{ {EVERY_CARD} }} }} }}', 2),
         # two aliases of the same module and filter share the statement
-        (f'{{ game(id: "g1") {{ a: userBehavior(filter: {{{R}}}) {{ activeUsers {{ value }} }}'
-         f' b: userBehavior(filter: {{{R}}}) {{ newUsers {{ value }} }} }} }}', 2),
+        (
+            f'{{ game(id: "g1") {{ a: userBehavior(filter: {{{R}}}) {{ activeUsers {{ value }} }}'
+            f" b: userBehavior(filter: {{{R}}}) {{ newUsers {{ value }} }} }} }}",
+            2,
+        ),
         # a second module is one more statement
-        (f'{{ game(id: "g1") {{ userBehavior(filter: {{{R}}}) {{ activeUsers {{ value }} }}'
-         f' launch(filter: {{{R}}}) {{ avgLaunchMs {{ value }} launchSuccessRate {{ value }} }}'
-         " } }", 3),
+        (
+            f'{{ game(id: "g1") {{ userBehavior(filter: {{{R}}}) {{ activeUsers {{ value }} }}'
+            f" launch(filter: {{{R}}}) {{ avgLaunchMs {{ value }} launchSuccessRate {{ value }} }}"
+            " } }",
+            3,
+        ),
         # breakdowns by one dimension, of any number of metrics, are one more statement
-        (f'{{ game(id: "g1") {{ userBehavior(filter: {{{R}}}) {{'
-         " activeUsers { value breakdown(by: REGION) { key value } }"
-         " newUsers { breakdown(by: REGION) { key value } }"
-         " launchedSessions { breakdown(by: REGION, limit: 2) { key value series { value } } }"
-         " } } }", 3),
+        (
+            f'{{ game(id: "g1") {{ userBehavior(filter: {{{R}}}) {{'
+            " activeUsers { value breakdown(by: REGION) { key value } }"
+            " newUsers { breakdown(by: REGION) { key value } }"
+            " launchedSessions { breakdown(by: REGION, limit: 2) { key value series { value } } }"
+            " } } }",
+            3,
+        ),
     ],
     ids=["every-card", "aliases", "two-modules", "breakdowns"],
 )

@@ -20,8 +20,11 @@ def error_of(body: dict[str, object]) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("filter_", "argument", "fragment"),
     [
-        ('{range: {start: "2026-10-01", end: "2026-10-25"}}', "filter.range.end",
-         "after the reporting day 2026-10-20"),
+        (
+            '{range: {start: "2026-10-01", end: "2026-10-25"}}',
+            "filter.range.end",
+            "after the reporting day 2026-10-20",
+        ),
         ('{range: {start: "2026-10-05", end: "2026-10-01"}}', "filter.range", "swap them"),
         ('{range: {start: "2026-01-01", end: "2026-10-01"}}', "filter.range", "at most 90"),
         ('{regions: ["USA"]}', "filter.regions", "ISO 3166-1 alpha-2"),
@@ -31,16 +34,19 @@ def error_of(body: dict[str, object]) -> dict[str, object]:
 async def test_bad_input_names_the_argument(
     gql: GraphQLClient, filter_: str, argument: str, fragment: str
 ) -> None:
-    body = await gql(f'{{ game(id: "g1") {{ userBehavior(filter: {filter_}) '
-                     "{ activeUsers { value } } } }")
+    body = await gql(
+        f'{{ game(id: "g1") {{ userBehavior(filter: {filter_}) {{ activeUsers {{ value }} }} }} }}'
+    )
     error = error_of(body)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
     assert fragment in str(error["message"])
 
 
 async def test_breakdown_limit_is_bounded(gql: GraphQLClient) -> None:
-    body = await gql('{ game(id: "g1") { userBehavior { activeUsers { '
-                     "breakdown(by: REGION, limit: 1000) { key } } } } }")
+    body = await gql(
+        '{ game(id: "g1") { userBehavior { activeUsers { '
+        "breakdown(by: REGION, limit: 1000) { key } } } } }"
+    )
     error = error_of(body)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "limit"}
 
@@ -51,8 +57,9 @@ async def test_document_errors_say_what_is_wrong(gql: GraphQLClient) -> None:
 
 
 async def test_unknown_and_wrong_kind_apps_are_null(gql: GraphQLClient) -> None:
-    data = await gql.data('{ a: game(id: "nope") { id } b: game(id: "d1") { id } '
-                          'c: drama(id: "d1") { id } }')
+    data = await gql.data(
+        '{ a: game(id: "nope") { id } b: game(id: "d1") { id } c: drama(id: "d1") { id } }'
+    )
     assert data == {"a": None, "b": None, "c": {"id": "d1"}}
 
 

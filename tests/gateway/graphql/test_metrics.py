@@ -18,8 +18,14 @@ async def test_module_metrics_with_comparison(gql: GraphQLClient) -> None:
     )
     active = data["game"]["userBehavior"]["activeUsers"]
     assert active == {
-        "id": "activeUsers", "label": "Active users", "unit": "users", "value": 3.0,
-        "previous": 2.0, "change": 0.5, "direction": "UP", "suppressed": None,
+        "id": "activeUsers",
+        "label": "Active users",
+        "unit": "users",
+        "value": 3.0,
+        "previous": 2.0,
+        "change": 0.5,
+        "direction": "UP",
+        "suppressed": None,
     }
     duration = data["game"]["userBehavior"]["avgDurationPerUser"]
     assert duration["value"] == 600 and duration["previous"] == 450
@@ -33,8 +39,10 @@ async def test_series_has_a_point_per_day(gql: GraphQLClient) -> None:
     )
     series = data["game"]["userBehavior"]["activeUsers"]["series"]
     assert series == [
-        {"date": "2026-10-11", "value": 1.0}, {"date": "2026-10-12", "value": 2.0},
-        {"date": "2026-10-13", "value": 0.0}, {"date": "2026-10-14", "value": 0.0},
+        {"date": "2026-10-11", "value": 1.0},
+        {"date": "2026-10-12", "value": 2.0},
+        {"date": "2026-10-13", "value": 0.0},
+        {"date": "2026-10-14", "value": 0.0},
     ]
 
 
