@@ -9,11 +9,15 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 from starlette.applications import Starlette
-from starlette.routing import Route
 
 from gateway.database import UNREACHABLE_ERRORS, create_pool, redacted
-from gateway.health import PROBE_TIMEOUT, healthz
+from gateway.graphql import GatewayGraphQL
+from gateway.health import PROBE_TIMEOUT
+from gateway.routing import routes
+from gateway.schema import build_schema
 from gateway.settings import Settings
+from semantic.loader import load_model
+from semantic.model import SemanticModel
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +43,21 @@ async def _close(pool: asyncpg.Pool) -> None:
         pool.terminate()
 
 
-def create_app(*, settings: Settings, database_url: str) -> Starlette:
-    """The gateway. It starts whether or not the database is up, and uses it once it is."""
+def create_app(
+    *, settings: Settings, database_url: str, model: SemanticModel | None = None
+) -> Starlette:
+    """The gateway. It starts whether or not the database is up, and uses it once it is.
+
+    The GraphQL schema is generated from `model` (default: the packaged semantic model,
+    or the one in MINIS_MODELS_DIR), which must be valid.
+    """
+    if model is None:
+        model = load_model(settings.models_dir) if settings.models_dir else load_model()
+    graphql = GatewayGraphQL(build_schema(model))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = await create_pool(database_url)
+        pool = await create_pool(database_url, statement_timeout_ms=settings.statement_timeout_ms)
         app.state.pool = pool
         await _check_reachable(pool, url=database_url)
         try:
@@ -52,6 +65,8 @@ def create_app(*, settings: Settings, database_url: str) -> Starlette:
         finally:
             await _close(pool)
 
-    app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    app = Starlette(routes=routes(graphql), lifespan=lifespan)
     app.state.settings = settings
+    app.state.model = model
+    app.state.graphql = graphql
     return app

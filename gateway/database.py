@@ -78,15 +78,28 @@ async def connect(url: str, **kwargs: Any) -> asyncpg.Connection:
 
 
 async def create_pool(
-    url: str, *, min_size: int = 0, max_size: int = 10, connect_timeout: float = 10.0
+    url: str,
+    *,
+    min_size: int = 0,
+    max_size: int = 10,
+    connect_timeout: float = 10.0,
+    statement_timeout_ms: int | None = None,
 ) -> asyncpg.Pool:
     """A pool that opens connections on demand (with the default `min_size=0`).
 
     Creating it succeeds while the database is down; `acquire()` then fails until the
-    database returns, and succeeds again without restarting anything.
+    database returns, and succeeds again without restarting anything. Sessions run in UTC,
+    and with `statement_timeout_ms` every statement is cancelled after that long.
     """
+    server_settings = {"timezone": "UTC", "application_name": "minis"}
+    if statement_timeout_ms is not None:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, timeout=connect_timeout
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=connect_timeout,
+        server_settings=server_settings,
     )
     assert pool is not None
     return pool

@@ -41,6 +41,14 @@ def parse_port(raw: str | None) -> int:
     return int(raw)
 
 
+def parse_positive(name: str, raw: str | None, default: int) -> int:
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of 1 or more, not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
@@ -48,6 +56,8 @@ class Settings:
     today: dt.date | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    models_dir: Path | None = None
+    statement_timeout_ms: int = 10_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +70,10 @@ class Settings:
             today=parse_today(env.get("MINIS_TODAY")),
             host=env.get("MINIS_HOST") or DEFAULT_HOST,
             port=parse_port(env.get("MINIS_PORT")),
+            models_dir=Path(env["MINIS_MODELS_DIR"]) if env.get("MINIS_MODELS_DIR") else None,
+            statement_timeout_ms=parse_positive(
+                "MINIS_STATEMENT_TIMEOUT_MS", env.get("MINIS_STATEMENT_TIMEOUT_MS"), 10_000
+            ),
         )
 
     def current_day(self) -> dt.date:

@@ -65,9 +65,9 @@ def serve_command(ctx: click.Context, *, host: str | None, port: int | None, dem
         with database_url(settings) as url:
             asyncio.run(_prepare(url, settings=settings, demo=demo))
             app = create_app(settings=settings, database_url=url)
-            click.echo(
-                f"minis is serving on http://{settings.host}:{settings.port} (health: /healthz)"
-            )
+            base = f"http://{settings.host}:{settings.port}"
+            click.echo(f"minis is serving on {base}")
+            click.echo(f"  GraphiQL: {base}/graphql   health: {base}/healthz")
             uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     except _Stop:
         pass

@@ -92,23 +92,28 @@ class _Dramas:
         self.unlocked[member] += 1
         return True
 
-    def pay(self, member: int, at: dt.datetime, os: str, region: str) -> None:
+    def pay(self, member: int, at: dt.datetime, os: str, region: str, *,
+            binge: bool = False) -> None:
+        """Recharge when the balance is short (always when `binge`), then unlock episodes."""
         chosen = self.next_pack(member)
         if chosen is None:
             return
         price = PACK_PRICES[chosen[0] % len(PACK_PRICES)]
-        if self.balance[member] < price:
+        if binge or self.balance[member] < price:
             beans = self.bean_packs[price].pick(self.draw)
             self.order(member, at, os, region, "recharge", f"{self.spec.prefix}_beans_{beans}",
                        f"{beans} Beans", beans)
             self.step(member, at, os, region, "order", "topup")
             self.balance[member] += beans
             at += dt.timedelta(seconds=3)
-        if self.redeem(member, at, os, region):
-            self.step(member, at, os, region, "order", "consumption")
+        if not self.redeem(member, at, os, region):
+            return
+        self.step(member, at, os, region, "order", "consumption")
+        at += dt.timedelta(seconds=40)
+        while self.draw() < 0.45 and self.redeem(member, at, os, region):
             at += dt.timedelta(seconds=40)
-            while self.draw() < 0.45 and self.redeem(member, at, os, region):
-                at += dt.timedelta(seconds=40)
+        if not binge and self.draw() < 0.25:  # some binge on and top up again
+            self.pay(member, at + dt.timedelta(seconds=30), os, region, binge=True)
 
     def visit(self, member: int, started: dt.datetime, midnight: dt.datetime, duration: int,
               os: str, region: str) -> None:

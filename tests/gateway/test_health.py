@@ -14,6 +14,7 @@ import httpx
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.health import latest_day
 from gateway.settings import Settings
 from tests.conftest import with_database
 
@@ -71,6 +72,19 @@ async def test_latest_day_is_the_utc_day_of_the_last_launch(
         "latest_day": "2026-10-04",
         "reporting_day": "2026-10-05",
     }
+
+
+async def test_latest_day_does_not_depend_on_the_session_time_zone(
+    db: asyncpg.Connection, database_url: str
+) -> None:
+    await add_app(db, "a1")
+    await db.execute(LAUNCH_SQL, "l1", "a1", dt.datetime(2026, 10, 4, 23, 30, tzinfo=dt.UTC))
+    for zone in ("Asia/Tokyo", "America/Los_Angeles", "UTC"):
+        conn = await asyncpg.connect(database_url, server_settings={"timezone": zone})
+        try:
+            assert await latest_day(conn) == dt.date(2026, 10, 4), zone
+        finally:
+            await conn.close()
 
 
 async def test_empty_database_has_no_latest_day(database_url: str) -> None:
