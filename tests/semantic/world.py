@@ -16,7 +16,7 @@ import datetime as dt
 
 import asyncpg
 
-APP, DRAMA = "g1", "d1"
+APP, DRAMA, UNRELEASED = "g1", "d1", "g0"
 UTC = dt.UTC
 
 
@@ -123,6 +123,9 @@ async def build(conn: asyncpg.Connection) -> None:
     await conn.executemany(
         "INSERT INTO apps VALUES ($1, $2, $3, 'launched', '2026-01-01', 'o')",
         [(APP, "game", "Game One"), (DRAMA, "drama", "Drama One")],
+    )
+    await conn.execute(
+        "INSERT INTO apps VALUES ($1, 'game', 'Game Zero', 'unreleased', NULL, 'o')", UNRELEASED
     )
     await conn.executemany(
         """INSERT INTO launches VALUES ($1, 'g1', $2, $3, $4, $5, $6, $7, $8, $9, '18-24',

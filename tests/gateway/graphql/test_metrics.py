@@ -72,3 +72,19 @@ async def test_catalog_lists_modules_and_error_codes(gql: GraphQLClient) -> None
     modules = {(m["kind"], m["id"]) for m in data["catalog"]["modules"]}
     assert ("game", "userBehavior") in modules and ("drama", "conversionFunnel") in modules
     assert {"family": "network", "code": "404"} in data["catalog"]["errorCodes"]
+
+
+async def test_unreleased_app_lists_with_null_metrics(gql: GraphQLClient) -> None:
+    body = await gql(
+        '{ games { id status } game(id: "g0") { status launchedOn'
+        " userBehavior { activeUsers { value previous suppressed series { value } } } } }"
+    )
+    assert "errors" not in body
+    assert {"id": "g0", "status": "UNRELEASED"} in body["data"]["games"]
+    game = body["data"]["game"]
+    assert game["status"] == "UNRELEASED" and game["launchedOn"] is None
+    active = game["userBehavior"]["activeUsers"]
+    assert active["value"] is None and active["previous"] is None
+    assert active["suppressed"] == "APP_NOT_LAUNCHED"
+    assert len(active["series"]) == 7 and {p["value"] for p in active["series"]} == {None}
+    assert body["extensions"]["statements"] == 2  # the list and the app, no metric statement
