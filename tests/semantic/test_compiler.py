@@ -42,7 +42,8 @@ CASES: list[tuple[str, AppKind, str, dict[str, Any], float | None, float | None]
     ("user_behavior", GAME, "avg_launched_sessions", {}, 5 / 3, 1),
     ("user_behavior", GAME, "avg_duration_per_user", {}, 1800 / 3, 900 / 2),
     ("user_behavior", GAME, "avg_duration_per_session", {}, 1800 / 5, 900 / 2),
-    ("user_behavior", DRAMA, "median_duration_per_user", {}, None, None),  # the drama is empty
+    ("user_behavior", DRAMA, "median_duration_per_user", {}, 2500, 750),
+    ("user_behavior", DRAMA, "median_duration_per_session", {}, 2000, 750),
     ("user_behavior", GAME, "active_users", {"os": "ios"}, 2, 1),  # u1 u3 | u1
     ("user_behavior", GAME, "new_users", {"os": "ios"}, 1, 0),  # u3 (u2 began on android)
     ("user_behavior", GAME, "total_users", {"os": "ios"}, 2, 1),

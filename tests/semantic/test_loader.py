@@ -86,7 +86,9 @@ def test_objects_and_references_know_their_file_and_line(model: SemanticModel) -
     sessions = model.sources["sessions"]
     assert sessions.location == at(2)
     assert [(ref.name, ref.location) for ref in sessions.dimensions] == [
-        ("os", at(6)), ("region", at(7))]
+        ("os", at(6)),
+        ("region", at(7)),
+    ]
     assert sessions.measures["p90"].location == at(10)
     assert model.metrics["per_user"].location == at(21)
     assert model.metrics["active_users"].measure == MeasureRef(name="sessions.users")
@@ -104,65 +106,112 @@ def test_values_are_typed(model: SemanticModel) -> None:
     assert isinstance(ratio.numerator, MeasureRef)
     assert isinstance(ratio.denominator, MetricRef)
     assert [(f.kind, f.values, f.default) for f in model.filters.values()] == [
-        (FilterKind.PARAMETER, (), True), (FilterKind.PARAMETER, ("a", "b"), None)]
+        (FilterKind.PARAMETER, (), True),
+        (FilterKind.PARAMETER, ("a", "b"), None),
+    ]
     assert [m.kind for m in model.modules.values()] == [AppKind.GAME, AppKind.DRAMA]
 
 
 CASES: dict[str, tuple[str, list[str]]] = {
-    "invalid YAML": ("""
+    "invalid YAML": (
+        """
         metrics:
           a: {label: x
-        """, ["3: invalid YAML (column 1): expected ',' or '}', but got '<stream end>'"]),
-    "duplicate key": ("""
+        """,
+        ["3: invalid YAML (column 1): expected ',' or '}', but got '<stream end>'"],
+    ),
+    "duplicate key": (
+        """
         dimensions:
           os: {label: OS}
           os: {label: Other}
-        """, ["3: duplicate key os (first at line 2)"]),
-    "duplicate module": ("""
+        """,
+        ["3: duplicate key os (first at line 2)"],
+    ),
+    "duplicate module": (
+        """
         modules:
           - {id: m, kinds: [game], label: M, description: D., metrics: [x]}
           - {id: m, kinds: [drama, game], label: M, description: D., metrics: [x]}
-        """, ["3: module m (game) is already defined at models/a.yml:2"]),
-    "unknown section": ("""
+        """,
+        ["3: module m (game) is already defined at models/a.yml:2"],
+    ),
+    "unknown section": (
+        """
         metric: {}
-        """, ["1: unknown section metric; did you mean metrics? (sections: config, "
-              "dimensions, filters, sources, segments, metrics, modules, error_codes)"]),
-    "unknown key": ("""
+        """,
+        [
+            "1: unknown section metric; did you mean metrics? (sections: config, "
+            "dimensions, filters, sources, segments, metrics, modules, error_codes)"
+        ],
+    ),
+    "unknown key": (
+        """
         dimensions:
           os: {lable: OS, label: OS}
-        """, ["2: dimension os: unknown key lable; did you mean label?"]),
-    "missing key": ("""
+        """,
+        ["2: dimension os: unknown key lable; did you mean label?"],
+    ),
+    "missing key": (
+        """
         dimensions:
           os: {column: os}
-        """, ["2: dimension os has no label"]),
-    "wrong type": ("""
+        """,
+        ["2: dimension os has no label"],
+    ),
+    "wrong type": (
+        """
         dimensions:
           os: {label: 2024}
-        """, ["2: dimension os: label must be text, not '2024'; quote it"]),
-    "not a mapping": ("""
+        """,
+        ["2: dimension os: label must be text, not '2024'; quote it"],
+    ),
+    "not a mapping": (
+        """
         segments:
           s: [sessions]
-        """, ["2: segment s must be a mapping, not a list", "2: segment s has no source"]),
-    "agg": ("""
+        """,
+        ["2: segment s must be a mapping, not a list", "2: segment s has no source"],
+    ),
+    "agg": (
+        """
         sources:
           s: {first_of: t, measures: {m: {agg: cnt}}}
-        """, ["2: measure s.m: agg cnt is not one of count, count_distinct, sum, avg, min, "
-              "max, median, percentile, weighted_avg; did you mean count?"]),
-    "unit": ("""
+        """,
+        [
+            "2: measure s.m: agg cnt is not one of count, count_distinct, sum, avg, min, "
+            "max, median, percentile, weighted_avg; did you mean count?"
+        ],
+    ),
+    "unit": (
+        """
         metrics:
           m: {label: M, description: D., unit: user, measure: s.m}
-        """, ["2: metric m: unit user is not one of users, sessions, launches, orders, events, "
-              "reports, calls, ms, fps, beans, usd, fraction; did you mean users?"]),
-    "window": ("""
+        """,
+        [
+            "2: metric m: unit user is not one of users, sessions, launches, orders, events, "
+            "reports, calls, ms, fps, beans, usd, fraction; did you mean users?"
+        ],
+    ),
+    "window": (
+        """
         segments:
           s: {source: t, window: cumulativ}
-        """, ["2: segment s: window cumulativ is not one of range, cumulative, "
-              "to_reporting_day; did you mean cumulative?"]),
-    "kinds": ("""
+        """,
+        [
+            "2: segment s: window cumulativ is not one of range, cumulative, "
+            "to_reporting_day; did you mean cumulative?"
+        ],
+    ),
+    "kinds": (
+        """
         modules:
           - {id: m, kinds: [games], label: M, description: D., metrics: [x]}
-        """, ["2: module m: kind games is not one of game, drama; did you mean game?"]),
-    "periods": ("""
+        """,
+        ["2: module m: kind games is not one of game, drama; did you mean game?"],
+    ),
+    "periods": (
+        """
         modules:
           - id: m
             kinds: [game]
@@ -176,57 +225,83 @@ CASES: dict[str, tuple[str, list[str]]] = {
               cohorts: {NEW: s}
               default_cohort: NEW
               periods: [1, 7.5]
-        """, ["13: retention r of module m: periods must list whole numbers of days, "
-              "not '7.5'"]),
-    "percentile": ("""
+        """,
+        ["13: retention r of module m: periods must list whole numbers of days, not '7.5'"],
+    ),
+    "percentile": (
+        """
         sources:
           s: {first_of: t, measures: {p: {agg: percentile, expr: x, percentile: high}}}
-        """, ["2: measure s.p: percentile must be a number, not 'high'"]),
-    "filter kind": ("""
+        """,
+        ["2: measure s.p: percentile must be a number, not 'high'"],
+    ),
+    "filter kind": (
+        """
         filters:
           f: {dimension: os, parameter: boolean, label: F}
-        """, ["2: filter f needs exactly one of dimension, user_type, parameter"]),
-    "module without id": ("""
+        """,
+        ["2: filter f needs exactly one of dimension, user_type, parameter"],
+    ),
+    "module without id": (
+        """
         modules:
           - {kinds: [game], label: M, description: D.}
-        """, ["2: a module needs an id (a name)"]),
-    "privacy threshold": ("""
+        """,
+        ["2: a module needs an id (a name)"],
+    ),
+    "privacy threshold": (
+        """
         config:
           privacy:
             threshold: 0
-        """, ["3: config privacy: threshold must be at least 1, not 0"]),
-    "not a model": ("""
+        """,
+        ["3: config privacy: threshold must be at least 1, not 0"],
+    ),
+    "not a model": (
+        """
         - metrics
-        """, ["1: a model file must be a mapping of sections (config, dimensions, filters, "
-              "sources, segments, metrics, modules, error_codes), not a list"]),
+        """,
+        [
+            "1: a model file must be a mapping of sections (config, dimensions, filters, "
+            "sources, segments, metrics, modules, error_codes), not a list"
+        ],
+    ),
 }
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES.values(), ids=CASES.keys())
-def test_reading_reports_problems_with_their_line(tmp_path: Path, text: str,
-                                                  expected: list[str]) -> None:
+def test_reading_reports_problems_with_their_line(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
     assert read(tmp_path, text) == [f"models/a.yml:{line}" for line in expected]
 
 
-def test_a_name_defined_in_two_files_is_reported_where_it_is_defined_again(
-        tmp_path: Path) -> None:
+def test_a_name_defined_in_two_files_is_reported_where_it_is_defined_again(tmp_path: Path) -> None:
     dimension = "dimensions:\n  os: {label: OS}\n"
     models = write(tmp_path / "models", {"a.yml": dimension, "b.yml": "# b\n" + dimension})
     assert read_directory(models).lines() == [
-        "models/b.yml:3: dimension os is already defined at models/a.yml:2"]
+        "models/b.yml:3: dimension os is already defined at models/a.yml:2"
+    ]
 
 
 def test_error_codes_and_config(tmp_path: Path) -> None:
-    models = write(tmp_path / "models", {"a.yml": """
+    models = write(
+        tmp_path / "models",
+        {
+            "a.yml": """
         error_codes:
           network: {"404": Not found., timeout: Too slow.}
         config:
           constants: {rate: 0.5}
           max_range_days: 30
-        """})
+        """
+        },
+    )
     model = read_directory(models).model
     assert [(e.family, e.code, e.meaning) for e in model.error_codes] == [
-        ("network", "404", "Not found."), ("network", "timeout", "Too slow.")]
+        ("network", "404", "Not found."),
+        ("network", "timeout", "Too slow."),
+    ]
     assert dict(model.config.constants) == {"rate": 0.5}
     assert model.config.max_range_days == 30
     assert model.config.privacy.threshold == 1000
@@ -234,7 +309,8 @@ def test_error_codes_and_config(tmp_path: Path) -> None:
 
 def test_a_missing_directory_is_an_issue(tmp_path: Path) -> None:
     assert read_directory(tmp_path / "nowhere").lines() == [
-        f"{tmp_path / 'nowhere'}:0: the model directory is not a directory"]
+        f"{tmp_path / 'nowhere'}:0: the model directory is not a directory"
+    ]
 
 
 def test_load_model_raises_with_every_issue(tmp_path: Path) -> None:
@@ -257,5 +333,6 @@ def test_issues_are_sorted_by_file_and_line_without_repeats() -> None:
         return Issue(location=Location(file=file, line=line), message="m")
 
     result = ValidationResult.collect(
-        model=SemanticModel(), issues=[at("b", 1), at("a", 10), at("a", 2), at("a", 10)])
+        model=SemanticModel(), issues=[at("b", 1), at("a", 10), at("a", 2), at("a", 10)]
+    )
     assert result.lines() == ["a:2: m", "a:10: m", "b:1: m"]

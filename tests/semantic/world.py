@@ -40,6 +40,29 @@ LAUNCHES = [
     ("l12", "u5", at(12), False, None, 0, "ios", "BR", "male", "other"),
 ]
 
+# The drama d1: sessions of v1 10-08 US 1000ms | 10-12 US 3000 | 10-13 GB 0;
+# v2 10-12 BR 2000; v3 10-09 GB 500 (and a failed launch on 10-11).
+# (id, user, time, success, launch_ms, duration_ms, os, region, gender, entry_source)
+DRAMA_LAUNCHES = [
+    ("d01", "v1", at(8), True, 800, 1000, "ios", "US", "female", "search"),
+    ("d02", "v1", at(12), True, 1200, 3000, "ios", "US", "female", "search"),
+    ("d03", "v1", at(13), True, 600, 0, "ios", "GB", "female", "search"),
+    ("d04", "v2", at(12), True, 900, 2000, "android", "BR", "male", "for_you_feed"),
+    ("d05", "v3", at(9), True, 1000, 500, "android", "GB", "male", "profile"),
+    ("d06", "v3", at(11), False, None, 0, "android", "GB", "male", "profile"),
+]
+
+# (id, user, time, os, region, order_type, product_id, product_name, beans)
+DRAMA_ORDERS = [
+    ("do1", "v1", at(12), "ios", "US", "recharge", "b100", "100 Beans", 100),
+    ("do2", "v1", at(13), "ios", "US", "redeem", "ep5", "Episode 5", 30),
+    ("do3", "v2", at(12), "android", "BR", "recharge", "b50", "50 Beans", 50),
+    ("do4", "v2", at(12), "android", "BR", "redeem", "ep5", "Episode 5", 20),
+    ("do5", "v2", at(14), "android", "BR", "redeem", "ep6", "Episode 6", 10),
+    ("do6", "v3", at(9), "android", "GB", "recharge", "b40", "40 Beans", 40),
+    ("do7", "v3", at(13), "android", "GB", "recharge", "b60", "60 Beans", 60),
+]
+
 # (id, user, time, os, region, order_type, product_id, product_name, beans)
 ORDERS = [
     ("o1", "u1", at(12), "ios", "US", "purchase", "p1", "Gems", 100),
@@ -133,7 +156,15 @@ async def build(conn: asyncpg.Connection) -> None:
         LAUNCHES,
     )
     await conn.executemany(
+        """INSERT INTO launches VALUES ($1, 'd1', $2, $3, $4, $5, $6, $7, $8, $9, '25-34',
+           'Samsung', 'Galaxy S23', '37.5.0', $10)""",
+        DRAMA_LAUNCHES,
+    )
+    await conn.executemany(
         "INSERT INTO orders VALUES ($1, 'g1', $2, $3, $4, $5, $6, $7, $8, $9)", ORDERS
+    )
+    await conn.executemany(
+        "INSERT INTO orders VALUES ($1, 'd1', $2, $3, $4, $5, $6, $7, $8, $9)", DRAMA_ORDERS
     )
     await conn.executemany(
         "INSERT INTO ad_events VALUES ($1, 'g1', $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10)",

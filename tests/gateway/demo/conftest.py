@@ -26,9 +26,9 @@ class World:
                    key=lambda app: app.users).app_id
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def world(server_url: str, template_name: str) -> AsyncIterator[World]:
-    """The full-size demo world (scale 1), built once per module in a database of its own;
+    """The full-size demo world (scale 1), built once per test run in a database of its own;
     tests only read it."""
     async with fresh_database(server_url, template_name) as url:
         conn = await asyncpg.connect(url)

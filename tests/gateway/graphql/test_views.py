@@ -46,8 +46,11 @@ async def test_funnel(gql: GraphQLClient) -> None:
     steps = data["drama"]["conversionFunnel"]["steps"]
     assert [s["pv"] for s in steps] == [4, 2, 2, 0, 0, 0, 0, 0, 1]
     assert steps[1] == {
-        "step": "entrance_click", "label": "Entrance click", "pv": 2,
-        "conversionFromPrevious": 0.5, "conversionFromFirst": 0.5,
+        "step": "entrance_click",
+        "label": "Entrance click",
+        "pv": 2,
+        "conversionFromPrevious": 0.5,
+        "conversionFromFirst": 0.5,
     }
 
 
@@ -55,7 +58,7 @@ async def test_top_products_and_paged_errors(gql: GraphQLClient) -> None:
     data = await gql.data(
         f'{{ game(id: "g1") {{ iapOrders(filter: {{{R}}}) {{'
         " topProducts { totalCount rows { productId productName orders beans } } }"
-        f" network(filter: {{{R}, domains: [\"api.a.com\"]}}) {{"
+        f' network(filter: {{{R}, domains: ["api.a.com"]}}) {{'
         " errors(limit: 1) { totalCount rows { api domain errorCode count } } } } }"
     )
     products = data["game"]["iapOrders"]["topProducts"]
