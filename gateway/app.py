@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
+from gateway.auth import BearerAuth
 from gateway.database import UNREACHABLE_ERRORS, create_pool, redacted
 from gateway.graphql import GatewayGraphQL
 from gateway.health import PROBE_TIMEOUT
 from gateway.routing import routes
-from gateway.schema import build_schema
+from gateway.schema.build import schema_for
 from gateway.settings import Settings
 from semantic.loader import load_model
 from semantic.model import SemanticModel
@@ -32,7 +34,9 @@ async def _check_reachable(pool: asyncpg.Pool, *, url: str) -> None:
         log.warning(
             "database at %s unreachable at start-up (%s: %s); serving anyway, /healthz answers "
             "503 until it returns",
-            redacted(url), type(exc).__name__, exc,
+            redacted(url),
+            type(exc).__name__,
+            exc,
         )
 
 
@@ -53,7 +57,7 @@ def create_app(
     """
     if model is None:
         model = load_model(settings.models_dir) if settings.models_dir else load_model()
-    graphql = GatewayGraphQL(build_schema(model))
+    graphql = GatewayGraphQL(schema_for(model))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,7 +69,7 @@ def create_app(
         finally:
             await _close(pool)
 
-    app = Starlette(routes=routes(graphql), lifespan=lifespan)
+    app = Starlette(routes=routes(graphql), middleware=[Middleware(BearerAuth)], lifespan=lifespan)
     app.state.settings = settings
     app.state.model = model
     app.state.graphql = graphql

@@ -8,9 +8,11 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from gateway.apps import ADMIN, Caller
+from gateway.apps import Caller
 from gateway.context import Context
 from gateway.execution import Runner
+
+NOBODY = Caller()
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -21,7 +23,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         state = request.app.state
-        caller: Caller = getattr(request.state, "caller", ADMIN)
+        # set by BearerAuth; without it the caller sees nothing (fail closed)
+        caller: Caller = getattr(request.state, "caller", NOBODY)
         return Context(
             request=request if isinstance(request, Request) else None,
             settings=state.settings,

@@ -10,10 +10,17 @@ from gateway.cli.load import load_command
 from gateway.cli.schema import export_schema_command
 from gateway.cli.semantic import validate_command
 from gateway.cli.serve import serve_command
+from gateway.cli.token import token_group
 
 for command in (
-    migrate_command, demo_command, load_command, serve_command, validate_command, compile_command,
+    migrate_command,
+    demo_command,
+    load_command,
+    serve_command,
+    validate_command,
+    compile_command,
     export_schema_command,
+    token_group,
 ):
     main.add_command(command)
 

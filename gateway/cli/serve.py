@@ -13,6 +13,7 @@ from gateway.cli.common import connect, settings_of
 from gateway.database import database_url
 from gateway.migrations import migrate
 from gateway.settings import Settings
+from gateway.tokens import create_token
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -25,27 +26,39 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop(signum)
 
 
-async def _prepare(url: str, *, settings: Settings, demo: bool) -> None:
+async def _prepare(url: str, *, settings: Settings, demo: bool) -> str | None:
+    """Migrate; with `demo`, build the demo world if the database is empty and return a fresh
+    admin token to explore it with."""
     conn = await connect(url)
     try:
         await migrate(conn)
-        if demo and not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM apps)"):
+        if not demo:
+            return None
+        if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM apps)"):
             from gateway.demo import build_demo
 
             click.echo("building the demo world...")
             summary = await build_demo(conn, today=settings.current_day())
             click.echo(summary.describe())
+        issued = await create_token(conn, owner_id=None, admin=True, label="serve --demo")
+        return issued.token
     finally:
         await conn.close()
 
 
 @click.command("serve")
-@click.option("--host", default=None,
-              help="Interface to listen on [MINIS_HOST; default 127.0.0.1].")
-@click.option("--port", type=click.IntRange(1, 65535), default=None,
-              help="Port to listen on [MINIS_PORT; default 8000].")
-@click.option("--demo", is_flag=True,
-              help="Build the demo world first if the database has no apps.")
+@click.option(
+    "--host", default=None, help="Interface to listen on [MINIS_HOST; default 127.0.0.1]."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on [MINIS_PORT; default 8000].",
+)
+@click.option(
+    "--demo", is_flag=True, help="Build the demo world first if the database has no apps."
+)
 @click.pass_context
 def serve_command(ctx: click.Context, *, host: str | None, port: int | None, demo: bool) -> None:
     """Serve the gateway over HTTP (migrating the database first).
@@ -63,11 +76,14 @@ def serve_command(ctx: click.Context, *, host: str | None, port: int | None, dem
     previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
     try:
         with database_url(settings) as url:
-            asyncio.run(_prepare(url, settings=settings, demo=demo))
+            token = asyncio.run(_prepare(url, settings=settings, demo=demo))
             app = create_app(settings=settings, database_url=url)
             base = f"http://{settings.host}:{settings.port}"
             click.echo(f"minis is serving on {base}")
             click.echo(f"  GraphiQL: {base}/graphql   health: {base}/healthz")
+            if token is not None:
+                click.echo(f"  token (admin): {token}")
+                click.echo(f'  in GraphiQL, Headers: {{"Authorization": "Bearer {token}"}}')
             uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     except _Stop:
         pass

@@ -48,6 +48,18 @@ def _app_type(kind: AppKind, model: SemanticModel, modules: ModuleTypes) -> type
     return create_type(name, fields, description=f"A mini {name.lower()} and its analytics.")
 
 
+_BUILT: dict[int, tuple[SemanticModel, strawberry.Schema]] = {}
+
+
+def schema_for(model: SemanticModel) -> strawberry.Schema:
+    """The schema of `model`, built once per model object (models are immutable)."""
+    built = _BUILT.get(id(model))
+    if built is None or built[0] is not model:
+        built = (model, build_schema(model))
+        _BUILT[id(model)] = built
+    return built[1]
+
+
 def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -> strawberry.Schema:
     modules = ModuleTypes(model=model, enums=Enums())
     game = _app_type(AppKind.GAME, model, modules)

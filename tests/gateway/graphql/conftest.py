@@ -8,7 +8,10 @@ import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.apps import ADMIN, Caller
 from gateway.graphql import GatewayGraphQL
 from gateway.routing import routes
 from gateway.schema import build_schema
@@ -22,9 +25,23 @@ from tests.semantic.conftest import with_privacy
 TODAY = dt.date(2026, 10, 21)  # reporting day 2026-10-20, as in the hand-built world
 
 
-def gateway_app(*, pool: asyncpg.Pool, model: SemanticModel, today: dt.date = TODAY) -> Starlette:
+class AsCaller:
+    """Stands in for BearerAuth: every request comes from `caller`."""
+
+    def __init__(self, app: ASGIApp, *, caller: Caller) -> None:
+        self.app = app
+        self.caller = caller
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope.setdefault("state", {})["caller"] = self.caller
+        await self.app(scope, receive, send)
+
+
+def gateway_app(
+    *, pool: asyncpg.Pool, model: SemanticModel, today: dt.date = TODAY, caller: Caller = ADMIN
+) -> Starlette:
     graphql = GatewayGraphQL(build_schema(model))
-    app = Starlette(routes=routes(graphql))
+    app = Starlette(routes=routes(graphql), middleware=[Middleware(AsCaller, caller=caller)])
     app.state.graphql = graphql
     app.state.pool = pool
     app.state.model = model

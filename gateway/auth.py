@@ -1,0 +1,92 @@
+"""Every request for data carries a bearer token; /healthz and the GraphiQL page do not."""
+
+from __future__ import annotations
+
+import time
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.apps import Caller
+from gateway.database import UNREACHABLE_ERRORS
+from gateway.tokens import caller_of
+
+PUBLIC_PATHS = frozenset({"/healthz"})
+CACHE_SECONDS = 10.0  # how long a token check is reused; revocations take effect within it
+
+
+def _unauthenticated(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="minis"'},
+    )
+
+
+def _wants_graphiql(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and request.url.path == "/graphql"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
+class BearerAuth:
+    """Sets `request.state.caller` from the Authorization header, or answers 401."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._cache: dict[str, tuple[float, Caller | None]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if request.url.path in PUBLIC_PATHS or _wants_graphiql(request):
+            await self.app(scope, receive, send)
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            response = _unauthenticated(
+                "send a token as `Authorization: Bearer <token>`; `minis token create` makes one"
+            )
+            await response(scope, receive, send)
+            return
+        try:
+            caller = await self._caller(request, token.strip())
+        except (asyncpg.PostgresError, *UNREACHABLE_ERRORS):  # type: ignore[misc]
+            unavailable = JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": "the database is unavailable; retry in a moment",
+                            "extensions": {"code": "DATABASE_UNAVAILABLE"},
+                        }
+                    ]
+                },
+                status_code=503,
+            )
+            await unavailable(scope, receive, send)
+            return
+        if caller is None:
+            await _unauthenticated("the token is unknown or revoked")(scope, receive, send)
+            return
+        scope.setdefault("state", {})["caller"] = caller
+        await self.app(scope, receive, send)
+
+    async def _caller(self, request: Request, token: str) -> Caller | None:
+        now = time.monotonic()
+        cached = self._cache.get(token)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        pool: asyncpg.Pool = request.app.state.pool
+        async with pool.acquire(timeout=5) as conn:
+            caller = await caller_of(conn, token)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[token] = (now, caller)
+        return caller
