@@ -57,7 +57,7 @@ def create_app(
     """
     if model is None:
         model = load_model(settings.models_dir) if settings.models_dir else load_model()
-    graphql = GatewayGraphQL(schema_for(model))
+    graphql = GatewayGraphQL(schema_for(model, settings.limits))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -73,4 +73,5 @@ def create_app(
     app.state.settings = settings
     app.state.model = model
     app.state.graphql = graphql
+    app.state.limits = settings.limits
     return app

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from gateway.apps import App, Caller
 from gateway.execution import Runner
+from gateway.limits import Limits
 from gateway.loaders import Loaders
 from gateway.settings import Settings
 from semantic.model import SemanticModel
@@ -20,6 +21,7 @@ class Context:
     model: SemanticModel
     runner: Runner
     caller: Caller
+    limits: Limits = field(default_factory=Limits)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

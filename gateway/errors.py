@@ -30,6 +30,10 @@ def bad_input(message: str, *, argument: str | None = None) -> ClientError:
     return ClientError(message, code=ErrorCode.BAD_USER_INPUT, argument=argument)
 
 
+def too_complex(message: str, *, argument: str | None = None) -> ClientError:
+    return ClientError(message, code=ErrorCode.QUERY_TOO_COMPLEX, argument=argument)
+
+
 def database_unavailable() -> ClientError:
     return ClientError(
         "the database is unavailable; retry in a moment",

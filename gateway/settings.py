@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.limits import Limits
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -41,6 +43,14 @@ def parse_port(raw: str | None) -> int:
     return int(raw)
 
 
+LIMIT_VARIABLES = {
+    "max_depth": "MINIS_MAX_DEPTH",
+    "max_aliases": "MINIS_MAX_ALIASES",
+    "max_tokens": "MINIS_MAX_TOKENS",
+    "max_breakdown": "MINIS_MAX_BREAKDOWN",
+}
+
+
 def parse_positive(name: str, raw: str | None, default: int) -> int:
     if not raw:
         return default
@@ -58,6 +68,7 @@ class Settings:
     port: int = DEFAULT_PORT
     models_dir: Path | None = None
     statement_timeout_ms: int = 10_000
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +84,12 @@ class Settings:
             models_dir=Path(env["MINIS_MODELS_DIR"]) if env.get("MINIS_MODELS_DIR") else None,
             statement_timeout_ms=parse_positive(
                 "MINIS_STATEMENT_TIMEOUT_MS", env.get("MINIS_STATEMENT_TIMEOUT_MS"), 10_000
+            ),
+            limits=Limits(
+                **{
+                    name: parse_positive(variable, env.get(variable), getattr(Limits(), name))
+                    for name, variable in LIMIT_VARIABLES.items()
+                }
             ),
         )
 

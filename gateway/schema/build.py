@@ -6,16 +6,16 @@ import datetime as dt
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import create_type
 from strawberry.types import Info
 
 from gateway.apps import APP_COLUMNS, App
 from gateway.context import Context
-from gateway.errors import is_client_error
+from gateway.limits import Limits
 from gateway.schema.catalog import Catalog, build_catalog
 from gateway.schema.common import AppStatus
+from gateway.schema.extensions import ClientErrors, StatementCount, limiters
 from gateway.schema.modules import Enums, ModuleTypes
 from gateway.schema.naming import resolved
 from semantic.model import AppKind, SemanticModel
@@ -48,19 +48,20 @@ def _app_type(kind: AppKind, model: SemanticModel, modules: ModuleTypes) -> type
     return create_type(name, fields, description=f"A mini {name.lower()} and its analytics.")
 
 
-_BUILT: dict[int, tuple[SemanticModel, strawberry.Schema]] = {}
+_BUILT: dict[tuple[int, Limits], tuple[SemanticModel, strawberry.Schema]] = {}
 
 
-def schema_for(model: SemanticModel) -> strawberry.Schema:
+def schema_for(model: SemanticModel, limits: Limits | None = None) -> strawberry.Schema:
     """The schema of `model`, built once per model object (models are immutable)."""
-    built = _BUILT.get(id(model))
+    key = (id(model), limits or Limits())
+    built = _BUILT.get(key)
     if built is None or built[0] is not model:
-        built = (model, build_schema(model))
-        _BUILT[id(model)] = built
+        built = (model, build_schema(model, limits=key[1]))
+        _BUILT[key] = built
     return built[1]
 
 
-def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -> strawberry.Schema:
+def build_schema(model: SemanticModel, *, limits: Limits | None = None) -> strawberry.Schema:
     modules = ModuleTypes(model=model, enums=Enums())
     game = _app_type(AppKind.GAME, model, modules)
     drama = _app_type(AppKind.DRAMA, model, modules)
@@ -132,37 +133,10 @@ def build_schema(model: SemanticModel, *, extensions: list[Any] | None = None) -
     return strawberry.Schema(
         query=query,
         extensions=[
+            *limiters(limits or Limits()),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            InternalErrors,
+            ClientErrors,
             StatementCount,
-            *(extensions or []),
         ],
     )
-
-
-class StatementCount(SchemaExtension):
-    """Reports in `extensions.statements` how many SQL statements the request ran."""
-
-    def get_results(self) -> dict[str, Any]:
-        context = self.execution_context.context
-        runner = getattr(context, "runner", None)
-        return {"statements": runner.statements} if runner is not None else {}
-
-
-class InternalErrors(MaskErrors):
-    """Errors not meant for clients become "internal error" (they are logged in full by
-    strawberry before this runs); errors of the document itself and client errors pass."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=_internal, error_message="internal error")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
-        return masked
-
-
-def _internal(error: GraphQLError) -> bool:
-    # document errors (unknown fields, bad argument types) carry no original error
-    return error.original_error is not None and not is_client_error(error.original_error)

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from gateway.answers import COUNTABLE_UNITS, MetricAnswer
 from gateway.context import Context
-from gateway.errors import bad_input
+from gateway.errors import bad_input, too_complex
 from gateway.loaders import BreakdownKey, MetricKey
 from gateway.schema.common import (
     BreakdownRow,
@@ -21,8 +21,6 @@ from gateway.schema.common import (
 from gateway.schema.naming import camel
 from gateway.schema.selection import selects
 from semantic.model import Metric as MetricDefinition
-
-MAX_BREAKDOWN_LIMIT = 100
 
 
 @strawberry.type(description="A metric of a module over the filter's range.")
@@ -72,9 +70,13 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
         by: Any,
         limit: int = 10,
     ) -> list[BreakdownRow]:
-        if not 1 <= limit <= MAX_BREAKDOWN_LIMIT:
-            raise bad_input(
-                f"limit must be between 1 and {MAX_BREAKDOWN_LIMIT}, not {limit}", argument="limit"
+        most = info.context.limits.max_breakdown
+        if limit < 1:
+            raise bad_input(f"limit must be 1 or more, not {limit}", argument="limit")
+        if limit > most:
+            raise too_complex(
+                f"a breakdown has at most {most} rows; ask for a limit of {most} or less",
+                argument="limit",
             )
         if self.key is None:
             return []

@@ -12,6 +12,7 @@ from strawberry.types.field import StrawberryField
 
 from gateway.answers import Suppression
 from gateway.context import Context
+from gateway.errors import bad_input, too_complex
 from gateway.loaders import RetentionKey, ViewKey
 from gateway.requests import ModuleRequest
 from gateway.schema.common import CohortRow, DistributionRow, FunnelStep, RetentionPeriod
@@ -157,7 +158,7 @@ def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
     ) -> Any:
         _check_page(table, limit, offset)
         key = ViewKey(request=root, view=table.name, limit=limit, offset=offset)
-        return await _checked_view(info, key)
+        return await info.context.loaders.views.load(key)
 
     annotations: dict[str, Any] = {
         "root": ModuleRequest,
@@ -172,7 +173,9 @@ def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
             root: ModuleRequest, info: Info[Context, Any], limit: int | None = None
         ) -> Any:
             _check_page(table, limit, 0)
-            return await _checked_view(info, ViewKey(request=root, view=table.name, limit=limit))
+            return await info.context.loaders.views.load(
+                ViewKey(request=root, view=table.name, limit=limit)
+            )
 
         annotations.pop("offset")
         _named(resolve_unpaged, table.name, annotations)
@@ -181,16 +184,14 @@ def table_field(prefix: str, module: Module, table: Table) -> StrawberryField:
     return resolved(resolve, name=camel(table.name), description=table.description)
 
 
-async def _checked_view(info: Info[Context, Any], key: ViewKey) -> list[dict[str, Any]]:
-    return await info.context.loaders.views.load(key)
-
-
 def _check_page(table: Table, limit: int | None, offset: int) -> None:
-    from gateway.errors import bad_input
-
-    if limit is not None and not 1 <= limit <= table.max_limit:
-        raise bad_input(
-            f"limit must be between 1 and {table.max_limit}, not {limit}", argument="limit"
+    if limit is not None and limit < 1:
+        raise bad_input(f"limit must be 1 or more, not {limit}", argument="limit")
+    if limit is not None and limit > table.max_limit:
+        raise too_complex(
+            f"a page of {table.label} has at most {table.max_limit} rows; ask for a limit of "
+            f"{table.max_limit} or less",
+            argument="limit",
         )
     if offset < 0:
         raise bad_input(f"offset must be 0 or more, not {offset}", argument="offset")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.apps import ADMIN, Caller
 from gateway.graphql import GatewayGraphQL
 from gateway.routing import routes
-from gateway.schema import build_schema
+from gateway.schema.build import schema_for
 from gateway.settings import Settings
 from semantic.loader import load_model
 from semantic.model import SemanticModel
@@ -38,14 +39,20 @@ class AsCaller:
 
 
 def gateway_app(
-    *, pool: asyncpg.Pool, model: SemanticModel, today: dt.date = TODAY, caller: Caller = ADMIN
+    *,
+    pool: asyncpg.Pool,
+    model: SemanticModel,
+    settings: Settings | None = None,
+    caller: Caller = ADMIN,
 ) -> Starlette:
-    graphql = GatewayGraphQL(build_schema(model))
+    settings = dataclasses.replace(settings or Settings(), today=TODAY)
+    graphql = GatewayGraphQL(schema_for(model, settings.limits))
     app = Starlette(routes=routes(graphql), middleware=[Middleware(AsCaller, caller=caller)])
     app.state.graphql = graphql
     app.state.pool = pool
     app.state.model = model
-    app.state.settings = Settings(today=today)
+    app.state.settings = settings
+    app.state.limits = settings.limits
     return app
 
 

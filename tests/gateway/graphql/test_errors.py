@@ -48,7 +48,7 @@ async def test_breakdown_limit_is_bounded(gql: GraphQLClient) -> None:
         "breakdown(by: REGION, limit: 1000) { key } } } } }"
     )
     error = error_of(body)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "limit"}
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "argument": "limit"}
 
 
 async def test_document_errors_say_what_is_wrong(gql: GraphQLClient) -> None:

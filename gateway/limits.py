@@ -1,0 +1,13 @@
+"""Bounds on what one request may ask for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    max_depth: int = 12  # nesting of fields
+    max_aliases: int = 30  # aliased fields in one document
+    max_tokens: int = 3000  # lexical tokens of one document
+    max_breakdown: int = 100  # rows of one breakdown

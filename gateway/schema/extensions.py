@@ -1,0 +1,96 @@
+"""Schema extensions: limits, error codes and masking, and the statement count."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from gateway.errors import ErrorCode, is_client_error
+from gateway.limits import Limits
+
+# Messages of the limiters, and what to tell the client to change.
+_TOO_COMPLEX: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"exceeds maximum operation depth of (\d+)"),
+        "the query nests fields deeper than {0} levels; ask for fewer nested fields",
+    ),
+    (
+        re.compile(r"(\d+) aliases found\. Allowed: (\d+)"),
+        "the query uses {0} aliases, more than the {1} allowed; split it into several requests",
+    ),
+    (
+        re.compile(r"Document contains more than (\d+) tokens"),
+        "the query is longer than {0} tokens; split it into several requests",
+    ),
+]
+
+
+def limiters(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+    return [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+    ]
+
+
+def too_complex_advice(message: str) -> str | None:
+    """What to change, when `message` is a limiter's refusal."""
+    for pattern, advice in _TOO_COMPLEX:
+        match = pattern.search(message)
+        if match:
+            return advice.format(*match.groups())
+    return None
+
+
+def _too_complex(error: GraphQLError) -> GraphQLError | None:
+    advice = too_complex_advice(error.message)
+    if advice is None:
+        return None
+    return GraphQLError(
+        advice,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value},
+    )
+
+
+class ClientErrors(MaskErrors):
+    """Internal errors become "internal error" (strawberry has logged them in full before);
+    limit errors get QUERY_TOO_COMPLEX; client errors and document errors pass as they are."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_internal, error_message="internal error")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        tagged = [_too_complex(error) or error for error in errors]
+        return super()._process_errors(tagged)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+
+def _internal(error: GraphQLError) -> bool:
+    # document errors (unknown fields, bad argument types) carry no original error
+    return error.original_error is not None and not is_client_error(error.original_error)
+
+
+class StatementCount(SchemaExtension):
+    """Reports in `extensions.statements` how many SQL statements the request ran."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        runner = getattr(context, "runner", None)
+        return {"statements": runner.statements} if runner is not None else {}
