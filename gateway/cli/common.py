@@ -23,23 +23,45 @@ CONNECT_TIMEOUT = 10.0
 
 
 @click.group()
-@click.option("--database-url", metavar="URL", default=None,
-              help="PostgreSQL URL [MINIS_DATABASE_URL]; without one, an embedded PostgreSQL "
-                   "is started.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Data directory of the embedded PostgreSQL [MINIS_DATA_DIR; default "
-                   "$XDG_DATA_HOME/minis/pgdata or ~/.local/share/minis/pgdata].")
-@click.option("--today", metavar="YYYY-MM-DD", default=None,
-              help="Fix 'today' (UTC) [MINIS_TODAY]; data ends the day before.")
+@click.option(
+    "--database-url",
+    metavar="URL",
+    default=None,
+    help="PostgreSQL URL [MINIS_DATABASE_URL]; without one, an embedded PostgreSQL is started.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory of the embedded PostgreSQL [MINIS_DATA_DIR; default "
+    "$XDG_DATA_HOME/minis/pgdata or ~/.local/share/minis/pgdata].",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Fix 'today' (UTC) [MINIS_TODAY]; data ends the day before.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
 @click.pass_context
-def main(ctx: click.Context, *, database_url: str | None, data_dir: Path | None,
-         today: str | None, verbose: bool) -> None:
+def main(
+    ctx: click.Context,
+    *,
+    database_url: str | None,
+    data_dir: Path | None,
+    today: str | None,
+    verbose: bool,
+) -> None:
     """minis: a GraphQL analytics gateway for TikTok mini games and mini dramas."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    flags = {"MINIS_DATABASE_URL": database_url, "MINIS_TODAY": today,
-             "MINIS_DATA_DIR": str(data_dir) if data_dir is not None else None}
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    flags = {
+        "MINIS_DATABASE_URL": database_url,
+        "MINIS_TODAY": today,
+        "MINIS_DATA_DIR": str(data_dir) if data_dir is not None else None,
+    }
     environ = {**os.environ, **{name: value for name, value in flags.items() if value}}
     try:
         ctx.obj = Settings.from_env(environ)

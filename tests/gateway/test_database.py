@@ -24,8 +24,10 @@ def closed_port() -> int:
     return port
 
 
-async def test_without_a_url_an_embedded_server_is_started_and_stopped(tmp_path: Path) -> None:
-    data_dir = tmp_path / "nested" / "pgdata"
+async def test_without_a_url_an_embedded_server_is_started_and_stopped(
+    embedded_data_dir: Path,
+) -> None:
+    data_dir = embedded_data_dir / "nested" / "pgdata"
     with database_url(Settings(database_url=None, data_dir=data_dir)) as url:
         assert (data_dir / "PG_VERSION").exists()
         conn = await asyncpg.connect(url)

@@ -18,9 +18,9 @@ UNSET: dict[str, str | None] = {
 LATEST = f"{discover()[-1].version}_{discover()[-1].name}"
 
 
-def test_migrate_on_the_embedded_server_is_idempotent(tmp_path: Path) -> None:
+def test_migrate_on_the_embedded_server_is_idempotent(embedded_data_dir: Path) -> None:
     runner = CliRunner()
-    args = ["--data-dir", str(tmp_path / "pgdata"), "migrate"]
+    args = ["--data-dir", str(embedded_data_dir), "migrate"]
 
     first = runner.invoke(main, args, env=UNSET)
     assert first.exit_code == 0, first.output

@@ -144,9 +144,9 @@ def test_serve_demo_leaves_a_database_with_apps_alone(database_url: str, tmp_pat
     assert asyncio.run(apps()) == ["Mine"]
 
 
-def test_serve_embedded_configured_by_environment(tmp_path: Path) -> None:
+def test_serve_embedded_configured_by_environment(tmp_path: Path, embedded_data_dir: Path) -> None:
     port = free_port()
-    data_dir = tmp_path / "pgdata"
+    data_dir = embedded_data_dir
     env = clean_environment(MINIS_DATA_DIR=str(data_dir), MINIS_PORT=str(port),
                             MINIS_HOST="127.0.0.1")
     with serving(["serve"], tmp_path=tmp_path, env=env, port=port) as server:
