@@ -8,6 +8,7 @@ each test's database is a copy of it (or an empty database, for tests of migrati
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
 import uuid
@@ -121,3 +122,21 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     conn = await asyncpg.connect(database_url)
     yield conn
     await conn.close()
+
+
+DEMO_TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+async def demo_world_url(server_url: str, template_name: str) -> AsyncIterator[str]:
+    """The full-size demo world (seed 7, today 2026-11-22), built once per test run in a
+    database of its own; tests only read it."""
+    from gateway.demo import build_demo
+
+    async with fresh_database(server_url, template_name) as url:
+        conn = await asyncpg.connect(url)
+        try:
+            await build_demo(conn, today=DEMO_TODAY)
+        finally:
+            await conn.close()
+        yield url

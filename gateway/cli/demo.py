@@ -8,15 +8,22 @@ from gateway.cli.common import run_migrated, settings_of
 
 @click.command("demo")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed of the world.")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0, max=4, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Size of the audiences; below 1 builds a smaller world faster.",
+)
 @click.pass_context
-def demo_command(ctx: click.Context, seed: int) -> None:
+def demo_command(ctx: click.Context, seed: int, scale: float) -> None:
     """Replace the database's data with the deterministic demo world."""
     from gateway.demo import build_demo
 
     settings = settings_of(ctx)
 
     async def work(conn: asyncpg.Connection) -> str:
-        summary = await build_demo(conn, today=settings.current_day(), seed=seed)
+        summary = await build_demo(conn, today=settings.current_day(), seed=seed, scale=scale)
         return summary.describe()
 
     click.echo(run_migrated(settings, work))

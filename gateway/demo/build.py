@@ -93,7 +93,8 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
                      scale: float = 1.0) -> DemoSummary:
     """Replace the data of every event table with the deterministic demo world ending the day
     before `today`: the same `today`, `seed` and `scale` give the same rows. One transaction:
-    on failure the old data stays. `scale` (0 < scale <= 1 for tests) shrinks the audiences."""
+    on failure the old data stays. `scale` multiplies the audiences; below 1 it makes a smaller
+    world, quicker to build (tests), that no longer meets every promise of the full one."""
     if not 0 < scale <= 4:
         raise ValueError(f"scale must be in (0, 4], not {scale}")
     started = time.perf_counter()
@@ -103,29 +104,32 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
     inserted = dict.fromkeys(TABLES, 0)
     feed = generate(calendar, seed=seed, scale=scale, users=users)
 
-    async def load(batch: Batch) -> tuple[str, int, InsertCounts]:
-        counts = await insert_deduplicated(conn, table=batch.table, columns=batch.columns,
-                                           records=batch.rows)
-        return batch.table, len(batch.rows), counts
+    async def load(batch: Batch) -> tuple[str, InsertCounts]:
+        return batch.table, await insert_deduplicated(
+            conn, table=batch.table, columns=batch.columns, records=batch.rows)
+
+    def settle(loaded: tuple[str, InsertCounts]) -> None:
+        table, counts = loaded
+        generated[table] += counts.received
+        inserted[table] += counts.inserted
 
     async with conn.transaction():
         await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
         # Generate the next batch in a thread while the database stores the previous one.
-        pending: asyncio.Task[tuple[str, int, InsertCounts]] | None = None
+        pending: asyncio.Task[tuple[str, InsertCounts]] | None = None
         try:
             while (batch := await asyncio.to_thread(next, feed, None)) is not None:
                 if pending is not None:
-                    table, sent, counts = await pending
-                    generated[table] += sent
-                    inserted[table] += counts.inserted
+                    settle(await pending)
                 pending = asyncio.create_task(load(batch))
             if pending is not None:
-                table, sent, counts = await pending
-                generated[table] += sent
-                inserted[table] += counts.inserted
+                settle(await pending)
         finally:
             if pending is not None and not pending.done():
+                # a failure elsewhere: let the running load end before the rollback
                 await asyncio.wait([pending])
+                if not pending.cancelled():
+                    pending.exception()
     return DemoSummary(
         seed=seed, scale=scale, first_day=calendar.first_day,
         reporting_day=calendar.reporting_day,

@@ -48,7 +48,7 @@ class _Dramas:
         self.series: dict[int, int] = {}
         self.unlocked: dict[int, int] = {}
         self.balance: dict[int, int] = {}
-        self.bean_packs = {price: Weighted.of((n, 1.0 / rank) for rank, n in enumerate(
+        self.bean_packs = {price: Weighted.of((n, rank**-1.6) for rank, n in enumerate(
             (n for n in BEAN_PACKS if n >= price), 1)) for price in PACK_PRICES}
 
     def step(self, member: int, at: dt.datetime, os: str, region: str, step: str,
@@ -87,7 +87,7 @@ class _Dramas:
         title = self.spec.series[series]
         self.order(member, at, os, region, "redeem",
                    f"{self.spec.prefix}_{_slug(title)}_ep{first:03d}",
-                   f"{title} · Episodes {first}-{first + EPISODES_PER_PACK - 1}", price)
+                   f"{title}: Episodes {first}-{first + EPISODES_PER_PACK - 1}", price)
         self.balance[member] -= price
         self.unlocked[member] += 1
         return True
@@ -112,11 +112,11 @@ class _Dramas:
         at += dt.timedelta(seconds=40)
         while self.draw() < 0.45 and self.redeem(member, at, os, region):
             at += dt.timedelta(seconds=40)
-        if not binge and self.draw() < 0.25:  # some binge on and top up again
+        if not binge and self.draw() < 0.35:  # some binge on and top up again
             self.pay(member, at + dt.timedelta(seconds=30), os, region, binge=True)
 
     def visit(self, member: int, started: dt.datetime, midnight: dt.datetime, duration: int,
-              os: str, region: str) -> None:
+              os: str, region: str, *, first_day: bool) -> None:
         draw = self.draw
         self.step(member, max(midnight, started - dt.timedelta(seconds=20 + draw() * 580)), os,
                   region, "entrance_exposure")
@@ -127,9 +127,10 @@ class _Dramas:
                   region, "entrance_click")
         self.step(member, started + dt.timedelta(seconds=1), os, region, "minis_visit")
         pays = 1 if self.activity.members[member].spend else 0
+        hooked = pays and first_day  # payers are most eager on their first day
         at = started + dt.timedelta(milliseconds=duration // 2)
         for step, chances in FURTHER.items():
-            if draw() >= chances[pays]:
+            if draw() >= (max(0.9, chances[pays]) if hooked else chances[pays]):
                 return
             at += dt.timedelta(seconds=5 + draw() * 25)
             if step == "order":
@@ -146,8 +147,10 @@ def drama_events(activity: Activity, calendar: Calendar, *,
     seen: tuple[int, int] = (-1, -1)
     for _launch, member, started, duration, os, region, day, _tier in activity.sessions:
         if (member, day) != seen:
+            first_day = member != seen[0]  # a member's sessions come together, in order
             seen = (member, day)
-            dramas.visit(member, started, calendar.midnights[day], duration, os, region)
+            dramas.visit(member, started, calendar.midnights[day], duration, os, region,
+                         first_day=first_day)
         elif members[member].spend and draw() < 0.35:
             dramas.redeem(member, started + dt.timedelta(seconds=60), os, region)
     for member, started, os, region, day in activity.failures:

@@ -107,7 +107,7 @@ HABITS: tuple[Habit, ...] = (
     Habit(name="heavy", comeback=0.8, lifetime=90.0, launches=(2, 4), duration=1.5,
           payer=0.4),
 )
-PAYER_FACTOR: dict[Kind, float] = {"game": 1.0, "drama": 1.6}  # dramas sell harder
+PAYER_FACTOR: dict[Kind, float] = {"game": 1.0, "drama": 2.2}  # dramas sell harder
 HABIT_MIX = Weighted.of(((0, 0.57), (1, 0.27), (2, 0.125), (3, 0.035)))
 
 

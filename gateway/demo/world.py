@@ -73,7 +73,7 @@ def _campaigns(prefix: str) -> tuple[Campaign, ...]:
 CAST: tuple[AppSpec, ...] = (
     AppSpec(
         app_id="tile_kingdom", kind="game", name="Tile Kingdom", owner_id="owner_alpha",
-        prefix="tk", launched_days_ago=149, arrivals=170.0, us_share=0.45, paid_share=0.2,
+        prefix="tk", launched_days_ago=149, arrivals=180.0, us_share=0.45, paid_share=0.2,
         campaigns=_campaigns("tk"),
         request_hosts=("api.tilekingdom.games", "leaderboard.tilekingdom.games",
                        "pay.tilekingdom.games"),
@@ -95,7 +95,7 @@ CAST: tuple[AppSpec, ...] = (
     ),
     AppSpec(
         app_id="midnight_heiress", kind="drama", name="The Midnight Heiress",
-        owner_id="owner_alpha", prefix="mh", launched_days_ago=140, arrivals=68.0, us_share=0.45,
+        owner_id="owner_alpha", prefix="mh", launched_days_ago=140, arrivals=68.0, us_share=0.5,
         series=("The Midnight Heiress", "Heiress Returns", "Diamonds at Dawn",
                 "The Butler's Secret"),
     ),

@@ -44,8 +44,9 @@ def gateway_app(
     model: SemanticModel,
     settings: Settings | None = None,
     caller: Caller = ADMIN,
+    today: dt.date = TODAY,
 ) -> Starlette:
-    settings = dataclasses.replace(settings or Settings(), today=TODAY)
+    settings = dataclasses.replace(settings or Settings(), today=today)
     graphql = GatewayGraphQL(schema_for(model, settings.limits))
     app = Starlette(routes=routes(graphql), middleware=[Middleware(AsCaller, caller=caller)])
     app.state.graphql = graphql

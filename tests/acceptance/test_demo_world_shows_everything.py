@@ -1,0 +1,74 @@
+"""In the demo world, every metric and view of every module of a launched app above the
+privacy threshold has a non-null, non-trivial value for LAST_30_DAYS (real privacy rules)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+
+from gateway.schema.naming import camel
+from gateway.settings import Settings
+from semantic.loader import load_model
+from semantic.model import AppKind, Module
+from tests.conftest import DEMO_TODAY
+from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+
+MODEL = load_model()
+APPS = {AppKind.GAME: "tile_kingdom", AppKind.DRAMA: "midnight_heiress"}
+
+
+@pytest.fixture(scope="module")
+async def gql(demo_world_url: str) -> AsyncIterator[GraphQLClient]:
+    pool = await asyncpg.create_pool(demo_world_url, min_size=1, max_size=4)
+    assert pool is not None
+    app = gateway_app(pool=pool, model=MODEL, settings=Settings(), today=DEMO_TODAY)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://test") as client:
+        yield GraphQLClient(client)
+    await pool.close()
+
+
+def selection(module: Module) -> str:
+    parts = [f"{camel(m.name)} {{ value previous suppressed }}" for m in module.metrics]
+    if module.retention:
+        parts.append("rate(period: DAY_7) { value } cohorts(period: DAY_1) { retained }")
+    if module.distribution:
+        for dimension in module.distribution.dimensions:
+            parts.append(f"{dimension.name}: distribution(by: {dimension.name.upper()}) {{ users }}")
+    if module.funnel:
+        parts.append(f"{camel(module.funnel.name)} {{ pv }}")
+    for table in module.tables:
+        parts.append(f"{camel(table.name)} {{ totalCount }}")
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize(
+    ("kind", "module_id"), [(k, m) for (k, m) in sorted(MODEL.modules)], ids=str
+)
+async def test_every_figure_is_non_trivial(
+    gql: GraphQLClient, kind: AppKind, module_id: str
+) -> None:
+    module = MODEL.module(kind, module_id)
+    data = await gql.data(
+        f'{{ app: {kind.value}(id: "{APPS[kind]}") {{ m: {camel(module_id)}'
+        f"(filter: {{range: {{preset: LAST_30_DAYS}}}}) {{ {selection(module)} }} }} }}"
+    )
+    answer = data["app"]["m"]
+    for ref in module.metrics:
+        figure = answer[camel(ref.name)]
+        assert figure["suppressed"] is None, ref.name
+        assert figure["value"] not in (None, 0), ref.name
+        assert figure["previous"] is not None, ref.name
+    if module.retention:
+        assert answer["rate"]["value"] not in (None, 0)
+        assert any(c["retained"] for c in answer["cohorts"])
+    if module.distribution:
+        for dimension in module.distribution.dimensions:
+            assert len(answer[dimension.name]) >= 2, dimension.name
+    if module.funnel:
+        assert all(step["pv"] for step in answer[camel(module.funnel.name)])
+    for table in module.tables:
+        assert answer[camel(table.name)]["totalCount"] >= 2, table.name
