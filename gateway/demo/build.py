@@ -130,6 +130,8 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
                 await asyncio.wait([pending])
                 if not pending.cancelled():
                     pending.exception()
+    # fresh statistics, so that the first queries are planned for the rows just loaded
+    await conn.execute(f"ANALYZE {', '.join(TABLES)}")
     return DemoSummary(
         seed=seed, scale=scale, first_day=calendar.first_day,
         reporting_day=calendar.reporting_day,

@@ -26,30 +26,30 @@ IN_RANGE = "BETWEEN $2::date AND $3::date"
 
 # sessions of the app passing the filters, with their UTC day
 SESSIONS = f"""
-SELECT l.*, {day('l.started_at')} AS d FROM launches l
-WHERE l.app_id = $1 AND l.success AND {passes('l')}
+SELECT l.*, {day("l.started_at")} AS d FROM launches l
+WHERE l.app_id = $1 AND l.success AND {passes("l")}
 """
 
 # each user's first session ever (unfiltered), then filtered on its own os and region
 FIRSTS = f"""
 SELECT * FROM (
-    SELECT DISTINCT ON (l.user_id) l.*, {day('l.started_at')} AS d FROM launches l
+    SELECT DISTINCT ON (l.user_id) l.*, {day("l.started_at")} AS d FROM launches l
     WHERE l.app_id = $1 AND l.success ORDER BY l.user_id, l.started_at, l.launch_id
-) f WHERE {passes('f')}
+) f WHERE {passes("f")}
 """
 
 ATTEMPTS = f"""
-SELECT l.*, {day('l.started_at')} AS d FROM launches l WHERE l.app_id = $1 AND {passes('l')}
+SELECT l.*, {day("l.started_at")} AS d FROM launches l WHERE l.app_id = $1 AND {passes("l")}
 """
 
 PAYING = f"""
-SELECT o.*, {day('o.created_at')} AS d FROM orders o
-WHERE o.app_id = $1 AND o.order_type IN ('purchase', 'recharge') AND {passes('o')}
+SELECT o.*, {day("o.created_at")} AS d FROM orders o
+WHERE o.app_id = $1 AND o.order_type IN ('purchase', 'recharge') AND {passes("o")}
 """
 
 # payer type of dramas: NEW payers' first paying order ever is in R, RETURNING paid before R
 PAYER = f"""
-(SELECT user_id, min({day('created_at')}) AS first_paid FROM orders
+(SELECT user_id, min({day("created_at")}) AS first_paid FROM orders
  WHERE app_id = $1 AND order_type IN ('purchase', 'recharge') GROUP BY user_id)
 """
 PAYER_OK = """($7::text IS NULL
@@ -59,24 +59,24 @@ PAYER_OK = """($7::text IS NULL
                                     AND p.first_paid < $2)))"""
 
 ADS = f"""
-SELECT a.*, {day('a.occurred_at')} AS d FROM ad_events a
-WHERE a.app_id = $1 AND {passes('a')}
+SELECT a.*, {day("a.occurred_at")} AS d FROM ad_events a
+WHERE a.app_id = $1 AND {passes("a")}
   AND ($7::text IS NULL OR a.placement_type = $7)
   AND ($8::text[] IS NULL OR a.placement_id = ANY($8))
 """
 
 NET = f"""
-SELECT n.*, {day('n.occurred_at')} AS d FROM network_calls n
-WHERE n.app_id = $1 AND {passes('n')} AND ($8::text[] IS NULL OR n.domain = ANY($8))
+SELECT n.*, {day("n.occurred_at")} AS d FROM network_calls n
+WHERE n.app_id = $1 AND {passes("n")} AND ($8::text[] IS NULL OR n.domain = ANY($8))
 """
 
 RUNTIME = f"""
-SELECT r.*, {day('r.reported_at')} AS d FROM runtime_reports r WHERE r.app_id = $1 AND {passes('r')}
+SELECT r.*, {day("r.reported_at")} AS d FROM runtime_reports r WHERE r.app_id = $1 AND {passes("r")}
 """
 
 CARDS = f"""
-SELECT c.*, {day('c.occurred_at')} AS d FROM feed_card_events c
-WHERE c.app_id = $1 AND {passes('c')}
+SELECT c.*, {day("c.occurred_at")} AS d FROM feed_card_events c
+WHERE c.app_id = $1 AND {passes("c")}
 """
 
 SPEND = """
@@ -89,9 +89,9 @@ ACQUIRED = f"""
 SELECT f.user_id, f.d AS activation_day,
     EXISTS (SELECT 1 FROM feed_ad_clicks c WHERE c.app_id = $1 AND c.user_id = f.user_id
             AND c.clicked_at <= f.started_at
-            AND {day('c.clicked_at')} = {day('f.started_at')}) AS first_day
+            AND {day("c.clicked_at")} = {day("f.started_at")}) AS first_day
 FROM (
-    SELECT DISTINCT ON (l.user_id) l.*, {day('l.started_at')} AS d FROM launches l
+    SELECT DISTINCT ON (l.user_id) l.*, {day("l.started_at")} AS d FROM launches l
     WHERE l.app_id = $1 AND l.success ORDER BY l.user_id, l.started_at, l.launch_id
 ) f
 WHERE ($6::text[] IS NULL OR f.region = ANY($6))
@@ -106,11 +106,11 @@ def revenue(users: str, lo: str, hi: str) -> str:
     return f"""(
       (SELECT coalesce(sum(a.revenue_usd), 0) FROM ad_events a
        WHERE a.app_id = $1 AND a.user_id IN (SELECT user_id FROM {users})
-         AND {day('a.occurred_at')} BETWEEN {lo} AND {hi})
+         AND {day("a.occurred_at")} BETWEEN {lo} AND {hi})
     + (SELECT coalesce(sum(o.beans), 0) FROM orders o
        WHERE o.app_id = $1 AND o.order_type IN ('purchase', 'recharge')
          AND o.user_id IN (SELECT user_id FROM {users})
-         AND {day('o.created_at')} BETWEEN {lo} AND {hi}) * 0.01)"""
+         AND {day("o.created_at")} BETWEEN {lo} AND {hi}) * 0.01)"""
 
 
 def ratio(numerator: str, denominator: str) -> str:
@@ -118,8 +118,10 @@ def ratio(numerator: str, denominator: str) -> str:
 
 
 # every parameter, typed, so that statements may leave some unused
-PARAMS = ("params AS (SELECT $1::text, $2::date, $3::date, $4::date, $5::text, $6::text[],"
-          " $7::text, $8::text[], $9::bool),")
+PARAMS = (
+    "params AS (SELECT $1::text, $2::date, $3::date, $4::date, $5::text, $6::text[],"
+    " $7::text, $8::text[], $9::bool),"
+)
 
 
 def q(body: str, *, ctes: str = "") -> str:
@@ -130,16 +132,20 @@ S = f"s AS ({SESSIONS}),"
 SR = f"s AS ({SESSIONS}), sr AS (SELECT * FROM s WHERE d {IN_RANGE}),"
 FR = f"fr AS (SELECT * FROM ({FIRSTS}) f WHERE d {IN_RANGE}),"
 ORR = f"payer AS {PAYER}, o AS (SELECT o.* FROM ({PAYING}) o WHERE d {IN_RANGE} AND {PAYER_OK}),"
-ALL_ORDERS = (f"payer AS {PAYER}, o AS (SELECT o.*, {day('o.created_at')} AS d FROM orders o"
-              f" WHERE o.app_id = $1 AND {passes('o')} AND {day('o.created_at')} {IN_RANGE}"
-              f" AND {PAYER_OK}),")
+ALL_ORDERS = (
+    f"payer AS {PAYER}, o AS (SELECT o.*, {day('o.created_at')} AS d FROM orders o"
+    f" WHERE o.app_id = $1 AND {passes('o')} AND {day('o.created_at')} {IN_RANGE}"
+    f" AND {PAYER_OK}),"
+)
 AR = f"a AS (SELECT * FROM ({ADS}) x WHERE d {IN_RANGE}),"
 NR = f"n AS (SELECT * FROM ({NET}) x WHERE d {IN_RANGE}),"
 RR = f"r AS (SELECT * FROM ({RUNTIME}) x WHERE d {IN_RANGE}),"
 CR = f"c AS (SELECT * FROM ({CARDS}) x WHERE d {IN_RANGE}),"
 ACQ = f"acq AS ({ACQUIRED}),"
-FDA = "fda AS (SELECT user_id, activation_day FROM acq WHERE first_day AND activation_day " \
-      f"{IN_RANGE}),"
+FDA = (
+    "fda AS (SELECT user_id, activation_day FROM acq WHERE first_day AND activation_day "
+    f"{IN_RANGE}),"
+)
 HIST = (
     f"s_all AS (SELECT l.user_id FROM launches l WHERE l.app_id = $1 AND l.success"
     f" AND {day('l.started_at')} = $4::date),"
@@ -154,111 +160,194 @@ METRICS: dict[str, str] = {
     "new_users": q("SELECT count(*) FROM fr", ctes=FR),
     "repeat_users": q(
         "SELECT count(*) FROM (SELECT user_id FROM sr GROUP BY user_id HAVING count(*) >= 2) x",
-        ctes=SR),
+        ctes=SR,
+    ),
     "launched_sessions": q("SELECT count(*) FROM sr", ctes=SR),
     "visit_count": q("SELECT count(*) FROM sr", ctes=SR),
-    "avg_launched_sessions": q(ratio("SELECT count(*) FROM sr",
-                                     "SELECT count(DISTINCT user_id) FROM sr"), ctes=SR),
-    "avg_visit_count": q(ratio("SELECT count(*) FROM sr",
-                               "SELECT count(DISTINCT user_id) FROM sr"), ctes=SR),
-    "avg_duration_per_user": q(ratio("SELECT coalesce(sum(duration_ms), 0) FROM sr",
-                                     "SELECT count(DISTINCT user_id) FROM sr"), ctes=SR),
-    "avg_duration_per_session": q(ratio("SELECT coalesce(sum(duration_ms), 0) FROM sr",
-                                        "SELECT count(*) FROM sr"), ctes=SR),
+    "avg_launched_sessions": q(
+        ratio("SELECT count(*) FROM sr", "SELECT count(DISTINCT user_id) FROM sr"), ctes=SR
+    ),
+    "avg_visit_count": q(
+        ratio("SELECT count(*) FROM sr", "SELECT count(DISTINCT user_id) FROM sr"), ctes=SR
+    ),
+    "avg_duration_per_user": q(
+        ratio(
+            "SELECT coalesce(sum(duration_ms), 0) FROM sr", "SELECT count(DISTINCT user_id) FROM sr"
+        ),
+        ctes=SR,
+    ),
+    "avg_duration_per_session": q(
+        ratio("SELECT coalesce(sum(duration_ms), 0) FROM sr", "SELECT count(*) FROM sr"), ctes=SR
+    ),
     "median_duration_per_user": q(
         "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t) FROM"
-        " (SELECT sum(duration_ms) AS t FROM sr GROUP BY user_id) x", ctes=SR),
+        " (SELECT sum(duration_ms) AS t FROM sr GROUP BY user_id) x",
+        ctes=SR,
+    ),
     "median_duration_per_session": q(
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FROM sr", ctes=SR),
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FROM sr", ctes=SR
+    ),
     "effectively_active_users": q(
-        "SELECT count(DISTINCT user_id) FROM sr WHERE duration_ms > 0", ctes=SR),
-    "launch_success_rate": q(ratio(f"SELECT count(*) FILTER (WHERE success) FROM ({ATTEMPTS}) x"
-                                   f" WHERE d {IN_RANGE}",
-                                   f"SELECT count(*) FROM ({ATTEMPTS}) x WHERE d {IN_RANGE}")),
+        "SELECT count(DISTINCT user_id) FROM sr WHERE duration_ms > 0", ctes=SR
+    ),
+    "launch_success_rate": q(
+        ratio(
+            f"SELECT count(*) FILTER (WHERE success) FROM ({ATTEMPTS}) x WHERE d {IN_RANGE}",
+            f"SELECT count(*) FROM ({ATTEMPTS}) x WHERE d {IN_RANGE}",
+        )
+    ),
     "avg_launch_ms": q("SELECT avg(launch_ms) FROM sr", ctes=SR),
     "avg_first_launch_ms": q("SELECT avg(launch_ms) FROM fr", ctes=FR),
-    "fps": q(ratio("SELECT sum(fps * sampled_ms) FROM r", "SELECT sum(sampled_ms) FROM r"),
-             ctes=RR),
-    "stutter_rate": q(ratio("SELECT sum(stutter_ms) FROM r", "SELECT sum(sampled_ms) FROM r"),
-                      ctes=RR),
+    "fps": q(
+        ratio("SELECT sum(fps * sampled_ms) FROM r", "SELECT sum(sampled_ms) FROM r"), ctes=RR
+    ),
+    "stutter_rate": q(
+        ratio("SELECT sum(stutter_ms) FROM r", "SELECT sum(sampled_ms) FROM r"), ctes=RR
+    ),
     "report_count": q("SELECT count(*) FROM r", ctes=RR),
     "avg_request_latency_ms": q("SELECT avg(latency_ms) FROM n WHERE api = 'request'", ctes=NR),
-    "request_error_rate": q(ratio("SELECT count(*) FROM n WHERE api = 'request' AND NOT ok",
-                                  "SELECT count(*) FROM n WHERE api = 'request'"), ctes=NR),
-    "avg_download_latency_ms": q("SELECT avg(latency_ms) FROM n WHERE api = 'download_file'",
-                                 ctes=NR),
-    "download_error_rate": q(ratio(
-        "SELECT count(*) FROM n WHERE api = 'download_file' AND NOT ok",
-        "SELECT count(*) FROM n WHERE api = 'download_file'"), ctes=NR),
+    "request_error_rate": q(
+        ratio(
+            "SELECT count(*) FROM n WHERE api = 'request' AND NOT ok",
+            "SELECT count(*) FROM n WHERE api = 'request'",
+        ),
+        ctes=NR,
+    ),
+    "avg_download_latency_ms": q(
+        "SELECT avg(latency_ms) FROM n WHERE api = 'download_file'", ctes=NR
+    ),
+    "download_error_rate": q(
+        ratio(
+            "SELECT count(*) FROM n WHERE api = 'download_file' AND NOT ok",
+            "SELECT count(*) FROM n WHERE api = 'download_file'",
+        ),
+        ctes=NR,
+    ),
     "network_failures": q("SELECT count(*) FROM n WHERE NOT ok", ctes=NR),
     "paying_users": q("SELECT count(DISTINCT user_id) FROM o", ctes=ORR),
-    "paying_user_rate": q(ratio("SELECT count(DISTINCT user_id) FROM o",
-                                "SELECT count(DISTINCT user_id) FROM sr"), ctes=ORR + SR),
+    "paying_user_rate": q(
+        ratio("SELECT count(DISTINCT user_id) FROM o", "SELECT count(DISTINCT user_id) FROM sr"),
+        ctes=ORR + SR,
+    ),
     "repeat_paying_users": q(
         "SELECT count(*) FROM (SELECT user_id FROM o GROUP BY user_id HAVING count(*) >= 2) x",
-        ctes=ORR),
-    "repeat_paying_user_rate": q(ratio(
-        "SELECT count(*) FROM (SELECT user_id FROM o GROUP BY user_id HAVING count(*) >= 2) x",
-        "SELECT count(DISTINCT user_id) FROM sr"), ctes=ORR + SR),
-    "arppu": q(ratio("SELECT coalesce(sum(beans), 0) FROM o",
-                     "SELECT count(DISTINCT user_id) FROM o"), ctes=ORR),
-    "ltv": q(ratio(
-        "SELECT coalesce(sum(beans), 0) FROM orders WHERE app_id = $1"
-        " AND order_type IN ('purchase', 'recharge') AND user_id IN (SELECT user_id FROM fr)"
-        f" AND {day('created_at')} <= $4::date",
-        "SELECT count(*) FROM fr"), ctes=FR),
+        ctes=ORR,
+    ),
+    "repeat_paying_user_rate": q(
+        ratio(
+            "SELECT count(*) FROM (SELECT user_id FROM o GROUP BY user_id HAVING count(*) >= 2) x",
+            "SELECT count(DISTINCT user_id) FROM sr",
+        ),
+        ctes=ORR + SR,
+    ),
+    "arppu": q(
+        ratio("SELECT coalesce(sum(beans), 0) FROM o", "SELECT count(DISTINCT user_id) FROM o"),
+        ctes=ORR,
+    ),
+    "ltv": q(
+        ratio(
+            "SELECT coalesce(sum(beans), 0) FROM orders WHERE app_id = $1"
+            " AND order_type IN ('purchase', 'recharge') AND user_id IN (SELECT user_id FROM fr)"
+            f" AND {day('created_at')} <= $4::date",
+            "SELECT count(*) FROM fr",
+        ),
+        ctes=FR,
+    ),
     "gmv": q("SELECT coalesce(sum(beans), 0) FROM o", ctes=ORR),
-    "avg_gmv": q(ratio("SELECT coalesce(sum(beans), 0) FROM o", "SELECT count(*) FROM o"),
-                 ctes=ORR),
+    "avg_gmv": q(
+        ratio("SELECT coalesce(sum(beans), 0) FROM o", "SELECT count(*) FROM o"), ctes=ORR
+    ),
     "total_orders": q("SELECT count(*) FROM o", ctes=ORR),
     "recharge_orders": q("SELECT count(*) FROM o WHERE order_type = 'recharge'", ctes=ALL_ORDERS),
     "redeem_orders": q("SELECT count(*) FROM o WHERE order_type = 'redeem'", ctes=ALL_ORDERS),
     "ad_requests": q("SELECT count(*) FROM a WHERE event = 'request'", ctes=AR),
     "ad_impressions": q("SELECT count(*) FROM a WHERE event = 'impression'", ctes=AR),
     "ad_clicks": q("SELECT count(*) FROM a WHERE event = 'click'", ctes=AR),
-    "ad_click_rate": q(ratio("SELECT count(DISTINCT user_id) FROM a WHERE event = 'click'",
-                             "SELECT count(DISTINCT user_id) FROM a WHERE event = 'impression'"),
-                       ctes=AR),
-    "ecpm": q(ratio("SELECT coalesce(sum(revenue_usd), 0) * 1000 FROM a",
-                    "SELECT count(*) FROM a WHERE event = 'impression'"), ctes=AR),
+    "ad_click_rate": q(
+        ratio(
+            "SELECT count(DISTINCT user_id) FROM a WHERE event = 'click'",
+            "SELECT count(DISTINCT user_id) FROM a WHERE event = 'impression'",
+        ),
+        ctes=AR,
+    ),
+    "ecpm": q(
+        ratio(
+            "SELECT coalesce(sum(revenue_usd), 0) * 1000 FROM a",
+            "SELECT count(*) FROM a WHERE event = 'impression'",
+        ),
+        ctes=AR,
+    ),
     "ad_revenue": q("SELECT coalesce(sum(revenue_usd), 0) FROM a", ctes=AR),
-    "display_failure_rate": q(ratio(
-        "SELECT count(*) FROM a WHERE event = 'display_failure'",
-        "SELECT count(*) FROM a WHERE event IN ('impression', 'display_failure')"), ctes=AR),
-    "load_failure_rate": q(ratio("SELECT count(*) FROM a WHERE event = 'load_failure'",
-                                 "SELECT count(*) FROM a WHERE event = 'request'"), ctes=AR),
+    "display_failure_rate": q(
+        ratio(
+            "SELECT count(*) FROM a WHERE event = 'display_failure'",
+            "SELECT count(*) FROM a WHERE event IN ('impression', 'display_failure')",
+        ),
+        ctes=AR,
+    ),
+    "load_failure_rate": q(
+        ratio(
+            "SELECT count(*) FROM a WHERE event = 'load_failure'",
+            "SELECT count(*) FROM a WHERE event = 'request'",
+        ),
+        ctes=AR,
+    ),
     "display_failures": q("SELECT count(*) FROM a WHERE event = 'display_failure'", ctes=AR),
     "ad_spend": q("SELECT coalesce(sum(spend_usd), 0) FROM sp", ctes=SP),
     "activated_users": q(f"SELECT count(*) FROM acq WHERE activation_day {IN_RANGE}", ctes=ACQ),
-    "paid_revenue": q(revenue("(SELECT user_id FROM acq WHERE activation_day <= $3) x",
-                              "$2::date", "$3::date"), ctes=ACQ),
+    "paid_revenue": q(
+        revenue("(SELECT user_id FROM acq WHERE activation_day <= $3) x", "$2::date", "$3::date"),
+        ctes=ACQ,
+    ),
     "first_day_activated_users": q("SELECT count(*) FROM fda", ctes=ACQ + FDA),
-    "activation_cost": q(ratio("SELECT coalesce(sum(spend_usd), 0) FROM sp",
-                               "SELECT count(*) FROM fda"), ctes=ACQ + FDA + SP),
+    "activation_cost": q(
+        ratio("SELECT coalesce(sum(spend_usd), 0) FROM sp", "SELECT count(*) FROM fda"),
+        ctes=ACQ + FDA + SP,
+    ),
     "first_day_paid_revenue": q(revenue("fda", "$2::date", "$3::date"), ctes=ACQ + FDA),
-    "roi": q(ratio(revenue("fda", "$2::date", "$3::date"),
-                   "SELECT coalesce(sum(spend_usd), 0) FROM sp"), ctes=ACQ + FDA + SP),
-    "arpu": q(ratio(revenue("fda", "$2::date", "$3::date"), "SELECT count(*) FROM fda"),
-              ctes=ACQ + FDA),
-    "first_day_ecpm": q(ratio(revenue("fda", "$2::date", "$3::date") + " * 1000",
-                              "SELECT coalesce(sum(impressions), 0) FROM sp"),
-                        ctes=ACQ + FDA + SP),
-    "first_day_ltv": q(ratio(f"""
+    "roi": q(
+        ratio(revenue("fda", "$2::date", "$3::date"), "SELECT coalesce(sum(spend_usd), 0) FROM sp"),
+        ctes=ACQ + FDA + SP,
+    ),
+    "arpu": q(
+        ratio(revenue("fda", "$2::date", "$3::date"), "SELECT count(*) FROM fda"), ctes=ACQ + FDA
+    ),
+    "first_day_ecpm": q(
+        ratio(
+            revenue("fda", "$2::date", "$3::date") + " * 1000",
+            "SELECT coalesce(sum(impressions), 0) FROM sp",
+        ),
+        ctes=ACQ + FDA + SP,
+    ),
+    "first_day_ltv": q(
+        ratio(
+            f"""
         (SELECT coalesce(sum(a.revenue_usd), 0) FROM ad_events a JOIN fda ON fda.user_id = a.user_id
-         WHERE a.app_id = $1 AND {day('a.occurred_at')} BETWEEN fda.activation_day AND $4::date)
+         WHERE a.app_id = $1 AND {day("a.occurred_at")} BETWEEN fda.activation_day AND $4::date)
       + (SELECT coalesce(sum(o.beans), 0) FROM orders o JOIN fda ON fda.user_id = o.user_id
          WHERE o.app_id = $1 AND o.order_type IN ('purchase', 'recharge')
-           AND {day('o.created_at')} BETWEEN fda.activation_day AND $4::date) * 0.01""",
-                             "SELECT count(*) FROM fda"), ctes=ACQ + FDA),
+           AND {day("o.created_at")} BETWEEN fda.activation_day AND $4::date) * 0.01""",
+            "SELECT count(*) FROM fda",
+        ),
+        ctes=ACQ + FDA,
+    ),
     "history_activated_users": q("SELECT count(*) FROM hist", ctes=ACQ + HIST),
     "history_paid_revenue": q(revenue("hist", "$2::date", "$3::date"), ctes=ACQ + HIST),
-    "history_ecpm": q(ratio(revenue("hist", "$2::date", "$3::date") + " * 1000",
-                            "SELECT coalesce(sum(impressions), 0) FROM sp"),
-                      ctes=ACQ + HIST + SP),
+    "history_ecpm": q(
+        ratio(
+            revenue("hist", "$2::date", "$3::date") + " * 1000",
+            "SELECT coalesce(sum(impressions), 0) FROM sp",
+        ),
+        ctes=ACQ + HIST + SP,
+    ),
     "card_impressions": q("SELECT count(*) FROM c WHERE event = 'impression'", ctes=CR),
     "card_clicks": q("SELECT count(*) FROM c WHERE event = 'click'", ctes=CR),
-    "card_ctr": q(ratio("SELECT count(DISTINCT user_id) FROM c WHERE event = 'click'",
-                        "SELECT count(DISTINCT user_id) FROM c WHERE event = 'impression'"),
-                  ctes=CR),
+    "card_ctr": q(
+        ratio(
+            "SELECT count(DISTINCT user_id) FROM c WHERE event = 'click'",
+            "SELECT count(DISTINCT user_id) FROM c WHERE event = 'impression'",
+        ),
+        ctes=CR,
+    ),
 }
 METRICS["loading_success_rate"] = METRICS["launch_success_rate"]

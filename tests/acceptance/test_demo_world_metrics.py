@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
+from gateway.database import create_pool
 from gateway.schema.naming import camel
 from gateway.settings import Settings
 from semantic.loader import load_model
@@ -34,11 +35,13 @@ COMMON: dict[str, Combo] = {
     "BR": ('regions: ["BR"]', (None, ["BR"], None, None, True)),
 }
 EXTRA: dict[str, dict[str, Combo]] = {
-    "ad_insights": {"rewarded": ("placementType: REWARDED_VIDEO",
-                                 (None, None, "rewarded_video", None, True))},
+    "ad_insights": {
+        "rewarded": ("placementType: REWARDED_VIDEO", (None, None, "rewarded_video", None, True))
+    },
     "iap_orders": {"returning": ("payerType: RETURNING", (None, None, "RETURNING", None, True))},
-    "feed_ads_history": {"no-first-day": ("includeFirstDay: false",
-                                          (None, None, None, None, False))},
+    "feed_ads_history": {
+        "no-first-day": ("includeFirstDay: false", (None, None, None, None, False))
+    },
 }
 
 
@@ -66,11 +69,12 @@ MODEL = with_privacy(load_model(), threshold=1, regions=())
 
 @pytest.fixture(scope="module")
 async def demo(demo_world_url: str) -> AsyncIterator[tuple[asyncpg.Pool, GraphQLClient]]:
-    pool = await asyncpg.create_pool(demo_world_url, min_size=1, max_size=4)
+    pool = await create_pool(demo_world_url, min_size=1, max_size=4)
     assert pool is not None
     app = gateway_app(pool=pool, model=MODEL, settings=Settings(), today=DEMO_TODAY)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
         yield pool, GraphQLClient(client)
     await pool.close()
 
@@ -111,10 +115,13 @@ async def test_gateway_equals_independent_sql(
         for ref in module.metrics:
             metric = MODEL.metrics[ref.name]
             exact = metric.unit.value in COUNT_UNITS
-            for period, (lo, hi) in (("value", (start, REPORTING_DAY)),
-                                     ("previous", (previous_start, previous_end))):
-                expected = await conn.fetchval(METRICS[ref.name], app_id, lo, hi, REPORTING_DAY,
-                                               *params)
+            for period, (lo, hi) in (
+                ("value", (start, REPORTING_DAY)),
+                ("previous", (previous_start, previous_end)),
+            ):
+                expected = await conn.fetchval(
+                    METRICS[ref.name], app_id, lo, hi, REPORTING_DAY, *params
+                )
                 got = answer[camel(ref.name)][period]
                 if not close(got, expected, exact=exact):
                     mismatches.append(f"{ref.name}.{period}: gateway {got}, reference {expected}")

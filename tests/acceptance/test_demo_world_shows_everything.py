@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 
+from gateway.database import create_pool
 from gateway.schema.naming import camel
 from gateway.settings import Settings
 from semantic.loader import load_model
@@ -22,11 +22,12 @@ APPS = {AppKind.GAME: "tile_kingdom", AppKind.DRAMA: "midnight_heiress"}
 
 @pytest.fixture(scope="module")
 async def gql(demo_world_url: str) -> AsyncIterator[GraphQLClient]:
-    pool = await asyncpg.create_pool(demo_world_url, min_size=1, max_size=4)
+    pool = await create_pool(demo_world_url, min_size=1, max_size=4)
     assert pool is not None
     app = gateway_app(pool=pool, model=MODEL, settings=Settings(), today=DEMO_TODAY)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
         yield GraphQLClient(client)
     await pool.close()
 
@@ -37,7 +38,9 @@ def selection(module: Module) -> str:
         parts.append("rate(period: DAY_7) { value } cohorts(period: DAY_1) { retained }")
     if module.distribution:
         for dimension in module.distribution.dimensions:
-            parts.append(f"{dimension.name}: distribution(by: {dimension.name.upper()}) {{ users }}")
+            parts.append(
+                f"{dimension.name}: distribution(by: {dimension.name.upper()}) {{ users }}"
+            )
     if module.funnel:
         parts.append(f"{camel(module.funnel.name)} {{ pv }}")
     for table in module.tables:
@@ -72,3 +75,18 @@ async def test_every_figure_is_non_trivial(
         assert all(step["pv"] for step in answer[camel(module.funnel.name)])
     for table in module.tables:
         assert answer[camel(table.name)]["totalCount"] >= 2, table.name
+
+
+async def test_catalog_explains_every_error_code_of_the_demo(
+    gql: GraphQLClient, demo_world_url: str
+) -> None:
+    data = await gql.data("{ catalog { errorCodes { family code } } }")
+    known = {(e["family"], e["code"]) for e in data["catalog"]["errorCodes"]}
+    conn = await asyncpg.connect(demo_world_url)
+    try:
+        network = await conn.fetch("SELECT DISTINCT error_code FROM network_calls WHERE NOT ok")
+        ads = await conn.fetch("SELECT DISTINCT error_code FROM ad_events WHERE error_code <> ''")
+    finally:
+        await conn.close()
+    used = {("network", r[0]) for r in network} | {("ads", r[0]) for r in ads}
+    assert used - known == set()

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.apps import ADMIN, Caller
+from gateway.database import create_pool
 from gateway.graphql import GatewayGraphQL
 from gateway.routing import routes
 from gateway.schema.build import schema_for
@@ -72,7 +73,7 @@ async def world_pool(server_url: str, template_name: str) -> AsyncIterator[async
             await world.build(conn)
         finally:
             await conn.close()
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        pool = await create_pool(url, min_size=1, max_size=4)
         assert pool is not None
         yield pool
         await pool.close()
