@@ -11,8 +11,9 @@ from semantic.model import AppKind
 
 
 @click.command("validate")
-@click.argument("directory", required=False, type=click.Path(
-    exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 def validate_command(directory: Path | None) -> None:
     """Check the semantic model in DIRECTORY (default: the built-in models) and print every
     problem as file:line: message; exit 1 when there is any."""
@@ -25,5 +26,7 @@ def validate_command(directory: Path | None) -> None:
         raise SystemExit(1)
     model = result.model
     kinds = ", ".join(f"{len(model.modules_of(kind))} {kind}" for kind in AppKind)
-    click.echo(f"valid: {len(model.sources)} sources, {len(model.metrics)} metrics, "
-               f"{len(model.modules)} modules ({kinds})")
+    click.echo(
+        f"valid: {len(model.sources)} sources, {len(model.metrics)} metrics, "
+        f"{len(model.modules)} modules ({kinds})"
+    )
