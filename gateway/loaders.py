@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.answers import Grains, MetricAnswer, Point, Suppression, hidden, not_launched
+from gateway.answers import CURRENT, Grains, MetricAnswer, Point, Suppression, hidden, not_launched
 from gateway.apps import APP_COLUMNS, App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
@@ -153,6 +153,15 @@ class Loaders:
             per_key: dict[Any, list[Any]] = {}
             for row in rows:
                 per_key.setdefault(row["bkey"], []).append(row)
+            if by == self.model.config.privacy.region_dimension.name:
+                # a protected region left out of the range has no row at all, not a row of 0
+                left_out = {
+                    region
+                    for row in rows
+                    if row["grain_id"] == CURRENT
+                    for region in row["excluded"]
+                }
+                per_key = {k: v for k, v in per_key.items() if k not in left_out}
             regions = request.regions(self.model)
             return {
                 k: [

@@ -65,18 +65,22 @@ def semantic_model() -> SemanticModel:
 
 
 @pytest.fixture(scope="session")
-async def world_pool(server_url: str, template_name: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on the hand-built world of tests/semantic/world.py; tests only read it."""
+async def world_url(server_url: str, template_name: str) -> AsyncIterator[str]:
+    """A database holding the hand-built world of tests/semantic/world.py; tests only read it."""
     async with fresh_database(server_url, template_name) as url:
         conn = await asyncpg.connect(url)
         try:
             await world.build(conn)
         finally:
             await conn.close()
-        pool = await create_pool(url, min_size=1, max_size=4)
-        assert pool is not None
-        yield pool
-        await pool.close()
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def world_pool(world_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(world_url, min_size=1, max_size=4)
+    yield pool
+    await pool.close()
 
 
 class GraphQLClient:
