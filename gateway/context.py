@@ -29,5 +29,7 @@ class Context:
 
     async def app(self, app_id: str) -> App | None:
         """The app, or None when it does not exist or the caller may not see it."""
+        if "\x00" in app_id or len(app_id) > 200:  # no app has such an id
+            return None
         app = await self.loaders.apps.load(app_id)
         return app if app is not None and self.caller.may_see(app) else None

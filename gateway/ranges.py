@@ -8,6 +8,8 @@ from enum import Enum
 from gateway.errors import bad_input
 from semantic.query import DateRange
 
+EARLIEST = dt.date(2000, 1, 1)  # no data is older; keeps previous periods representable
+
 
 class Preset(Enum):
     YESTERDAY = 1
@@ -42,6 +44,9 @@ def resolve_range(
         raise bad_input(
             f"the range starts ({start}) after it ends ({end}); swap them", argument=argument
         )
+    if start < EARLIEST:
+        raise bad_input(f"the range starts on {start}; ranges start on or after {EARLIEST}",
+                        argument=f"{argument}.start")
     if end > reporting_day:
         raise bad_input(
             f"the range ends on {end}, after the reporting day {reporting_day}: data is "

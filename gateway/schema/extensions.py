@@ -65,16 +65,61 @@ def _too_complex(error: GraphQLError) -> GraphQLError | None:
     )
 
 
+# Where graphql-core says which value of a document or of its variables is wrong.
+_ARGUMENT = [
+    re.compile(r"Variable '\$\w+' got invalid value .*? at '(?P<at>[^']+)'"),
+    re.compile(r"Variable '\$(?P<at>\w+)'"),
+    re.compile(r"Argument '(?P<at>[^']+)'"),
+    re.compile(r"[Ff]ield '(?P<at>[^']+)'"),
+]
+
+
+def _bad_document(error: GraphQLError) -> GraphQLError:
+    """An error of the document or its variables: BAD_USER_INPUT, naming what it can."""
+    extensions: dict[str, Any] = {"code": ErrorCode.BAD_USER_INPUT.value}
+    for pattern in _ARGUMENT:
+        match = pattern.search(error.message)
+        if match:
+            extensions["argument"] = match["at"]
+            break
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def _tagged(error: GraphQLError) -> GraphQLError:
+    complex_ = _too_complex(error)
+    if complex_ is not None:
+        return complex_
+    if _of_the_document(error) and not (error.extensions or {}).get("code"):
+        return _bad_document(error)
+    return error
+
+
+def _of_the_document(error: GraphQLError) -> bool:
+    """Errors of the document or of the values it passes (unknown fields, a value that does
+    not fit its type) carry no original error, or graphql-core's own."""
+    original = error.original_error
+    return original is None or (
+        isinstance(original, GraphQLError) and not is_client_error(original)
+    )
+
+
 class ClientErrors(MaskErrors):
     """Internal errors become "internal error" (strawberry has logged them in full before);
-    limit errors get QUERY_TOO_COMPLEX; client errors and document errors pass as they are."""
+    limit errors get QUERY_TOO_COMPLEX; errors of the document or its variables get
+    BAD_USER_INPUT; client errors pass as they are."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=_internal, error_message="internal error")
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        tagged = [_too_complex(error) or error for error in errors]
-        return super()._process_errors(tagged)
+        return super()._process_errors([_tagged(error) for error in errors])
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
@@ -83,8 +128,7 @@ class ClientErrors(MaskErrors):
 
 
 def _internal(error: GraphQLError) -> bool:
-    # document errors (unknown fields, bad argument types) carry no original error
-    return error.original_error is not None and not is_client_error(error.original_error)
+    return not _of_the_document(error) and not is_client_error(error.original_error)
 
 
 class StatementCount(SchemaExtension):

@@ -65,6 +65,8 @@ def _text(value: Any, argument: str) -> FilterValue | None:
         return None
     if not value or len(value) > MAX_VALUE_LENGTH:
         raise bad_input(f"give a value of 1 to {MAX_VALUE_LENGTH} characters", argument=argument)
+    if "\x00" in value:
+        raise bad_input("values cannot contain the NUL character", argument=argument)
     return str(value)
 
 
