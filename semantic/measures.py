@@ -132,13 +132,50 @@ class MeasureCompiler:
             query = query.join(exp.alias_(exp.to_table(firsts), uf, table=True), on=on)
         return query
 
-    def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expr]) -> exp.Select:
-        """FROM grains g JOIN rows r: each row in each grain whose days hold it."""
-        on = [self._in_grain("r"), *region_kept(self.statement, source, "r", "g"), *extra]
-        query = (
+    def _grain_days(self) -> str:
+        """CTE of (grain_id, day) for every day of every grain: rows find their grains by
+        equality on the day (a hash join) rather than by comparing with each grain's bounds."""
+        name = "grain_days"
+        if name not in self.statement.ctes:
+            offset = col("i", "s")
+            series = exp.Table(
+                this=exp.func(
+                    "generate_series",
+                    exp.Literal.number(0),
+                    exp.Sub(this=col("hi", "g"), expression=col("lo", "g")),
+                ),
+                alias=exp.TableAlias(this=exp.to_identifier("s"), columns=[exp.to_identifier("i")]),
+            )
+            query = (
+                exp.select(
+                    col("grain_id", "g"),
+                    exp.alias_(exp.Add(this=col("lo", "g"), expression=offset), "day"),
+                )
+                .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
+                .join(exp.Lateral(this=series), join_type="cross")
+            )
+            self.statement.add_cte(name, query)
+        return name
+
+    def _rows_by_day(self, rows: str, alias: str, on: list[exp.Expr]) -> exp.Select:
+        """FROM grains g JOIN grain_days gd JOIN rows `alias` ON its day and `on`."""
+        return (
             exp.select()
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
-            .join(exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on))
+            .join(
+                exp.alias_(exp.to_table(self._grain_days()), "gd", table=True),
+                on=exp.EQ(this=col("grain_id", "gd"), expression=col("grain_id", "g")),
+            )
+            .join(
+                exp.alias_(exp.to_table(rows), alias, table=True),
+                on=exp.and_(exp.EQ(this=col(DAY, alias), expression=col("day", "gd")), *on),
+            )
+        )
+
+    def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expr]) -> exp.Select:
+        """Each row of `rows` in each grain whose days hold it, as `r` beside its grain `g`."""
+        query = self._rows_by_day(
+            rows, "r", [*region_kept(self.statement, source, "r", "g"), *extra]
         )
         return self._user_type_joins(query, source, "r")
 
@@ -243,23 +280,22 @@ class MeasureCompiler:
         rows = self.statement.rows(
             source.name, lo=None if cumulative else "span_lo", hi="span_hi", filtered=True
         )
-        in_window = (
-            exp.LTE(this=col(DAY, "s"), expression=col("hi", "g"))
-            if cumulative
-            else self._in_grain("s")
-        )
-        on = [in_window, *region_kept(self.statement, source, "s", "g")]
+        on = [*region_kept(self.statement, source, "s", "g")]
         where = self._condition(segment.where, "s")
         if where is not None:
             on.append(where)
         user = col(self._user(source), "s")
         if segment.active_on_reporting_day is not None:
             on.append(self._active_on_reporting_day(segment.active_on_reporting_day.name, user))
-        query = (
-            exp.select()
-            .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
-            .join(exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on))
-        )
+        if cumulative:
+            on.insert(0, exp.LTE(this=col(DAY, "s"), expression=col("hi", "g")))
+            query = (
+                exp.select()
+                .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
+                .join(exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on))
+            )
+        else:
+            query = self._rows_by_day(rows, "s", on)
         query = self._user_type_joins(query, source, "s")
         keys = self._key(source, "s")
         query = self._finish(query, keys, "g")

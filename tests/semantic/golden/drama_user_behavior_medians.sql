@@ -27,14 +27,22 @@ WITH grains AS (
       AND t.started_at >= CAST(CAST($6 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
     AND t.started_at < CAST(CAST($7 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), per_user_0 AS (
   SELECT
     g.grain_id,
     r.user_id AS uid,
     SUM(r.duration_ms) AS v
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY
@@ -54,8 +62,10 @@ WITH grains AS (
     PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
       r.duration_ms) AS m_sessions_median_duration_per_session
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY

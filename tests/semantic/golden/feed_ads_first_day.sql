@@ -60,14 +60,22 @@ WITH grains AS (
     AND t.region = ANY(
       CAST($8 AS TEXT[])
     )
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), agg_0 AS (
   SELECT
     g.grain_id,
     COUNT(DISTINCT r.user_id) FILTER(WHERE
       r.first_day) AS m_paid_acquisitions_first_day_users
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_paid_acquisitions_0 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY
@@ -81,12 +89,12 @@ WITH grains AS (
     s.user_id AS uid,
     MIN(s.minis_day) AS member_day
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_paid_acquisitions_0 AS s
-    ON s.minis_day BETWEEN g.lo AND g.hi
-    AND NOT s.region = ANY(
+    ON s.minis_day = gd.day AND NOT s.region = ANY(
       g.excluded
-    )
-    AND s.first_day
+    ) AND s.first_day
   GROUP BY
     g.grain_id,
     g.lo,
@@ -165,8 +173,10 @@ WITH grains AS (
     g.grain_id,
     SUM(r.spend_usd) AS m_feed_ad_spend_spend
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_feed_ad_spend_3 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY

@@ -68,6 +68,12 @@ WITH grains AS (
       AND t.started_at >= CAST(CAST($9 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
     AND t.started_at < CAST(CAST($9 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), segment_history_activated AS (
   SELECT
     g.grain_id,
@@ -77,8 +83,10 @@ WITH grains AS (
     s.user_id AS uid,
     MIN(s.minis_day) AS member_day
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_paid_acquisitions_0 AS s
-    ON s.minis_day BETWEEN g.lo AND g.hi
+    ON s.minis_day = gd.day
     AND NOT s.region = ANY(
       g.excluded
     )

@@ -17,12 +17,20 @@ WITH grains AS (
       AND t.occurred_at >= CAST(CAST($4 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
     AND t.occurred_at < CAST(CAST($5 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), events AS (
   SELECT
     r.step AS step
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_funnel_events_0 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi
+    ON r.minis_day = gd.day
     AND NOT r.region = ANY(
       g.excluded
     )

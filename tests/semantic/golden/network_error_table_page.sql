@@ -22,6 +22,12 @@ WITH grains AS (
     AND t.domain = ANY(
       CAST($6 AS TEXT[])
     )
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 )
 SELECT
   r.api AS api,
@@ -30,12 +36,12 @@ SELECT
   COUNT(*) AS count,
   COUNT(*) OVER () AS total_rows
 FROM grains AS g
+JOIN grain_days AS gd
+  ON gd.grain_id = g.grain_id
 JOIN rows_network_calls_0 AS r
-  ON r.minis_day BETWEEN g.lo AND g.hi
-  AND NOT r.region = ANY(
+  ON r.minis_day = gd.day AND NOT r.region = ANY(
     g.excluded
-  )
-  AND NOT r.ok
+  ) AND NOT r.ok
 WHERE
   g.grain_id = 0
 GROUP BY

@@ -27,14 +27,22 @@ WITH grains AS (
       AND t.started_at >= CAST(CAST($6 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
     AND t.started_at < CAST(CAST($7 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), agg_0 AS (
   SELECT
     g.grain_id,
     r.region AS bkey,
     COUNT(DISTINCT r.user_id) AS m_sessions_users
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY
@@ -64,8 +72,10 @@ WITH grains AS (
     r.region AS bkey,
     COUNT(DISTINCT r.user_id) AS m_first_sessions_users
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_first_sessions_1 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY

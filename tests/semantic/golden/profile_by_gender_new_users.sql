@@ -19,6 +19,12 @@ WITH grains AS (
       AND t.started_at >= CAST(CAST($4 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
     AND t.started_at < CAST(CAST($5 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), firsts_sessions AS (
   SELECT
     f.user_id AS user_id,
@@ -39,8 +45,10 @@ WITH grains AS (
     r.gender AS bkey,
     g.excluded
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   JOIN firsts_sessions AS uf_sessions

@@ -138,14 +138,22 @@ WITH rows_sessions_0 AS (
     AND t.region = ANY(
       CAST($11 AS TEXT[])
     )
+), grain_days AS (
+  SELECT
+    g.grain_id,
+    g.lo + s.i AS day
+  FROM grains AS g
+  CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), agg_1 AS (
   SELECT
     g.grain_id,
     COUNT(DISTINCT r.user_id) AS m_sessions_users,
     SUM(r.duration_ms) AS m_sessions_duration_ms
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_sessions_2 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY
@@ -181,8 +189,10 @@ WITH rows_sessions_0 AS (
     g.grain_id,
     COUNT(DISTINCT r.user_id) AS m_first_sessions_users
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_first_sessions_3 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY
@@ -193,8 +203,10 @@ WITH rows_sessions_0 AS (
     r.user_id AS uid,
     COUNT(*) AS v
   FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
   JOIN rows_sessions_2 AS r
-    ON r.minis_day BETWEEN g.lo AND g.hi AND NOT r.region = ANY(
+    ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
   GROUP BY
