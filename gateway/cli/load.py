@@ -1,15 +1,77 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import asyncpg
 import click
+
+from gateway.cli.common import run_migrated, settings_of
+from gateway.loading import (
+    DEFAULT_BATCH_ROWS,
+    DEFAULT_MAX_ERRORS,
+    LoadError,
+    LoadReport,
+    UnknownTable,
+    check_table_name,
+    load_files,
+    progress_for,
+)
+from gateway.loading.report import problem_lines, refusal, summary_lines
 
 
 @click.command("load")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
-                                                                   path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--table", "-t", required=True, help="Event table the files hold.")
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ERRORS,
+    show_default=True,
+    help="Report at most this many problems (all are counted).",
+)
+@click.option(
+    "--batch-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_ROWS,
+    show_default=True,
+    help="Rows validated and written at a time.",
+)
 @click.pass_context
-def load_command(ctx: click.Context, paths: tuple[Path, ...], table: str) -> None:
-    """Load CSV (with header) or JSON Lines files into an event table."""
-    raise click.ClickException("not implemented yet")
+def load_command(
+    ctx: click.Context, *, paths: tuple[Path, ...], table: str, max_errors: int, batch_rows: int
+) -> None:
+    """Load CSV (with header) or JSON Lines files into an event table.
+
+    Files are .csv, .jsonl or .ndjson, optionally gzipped (.csv.gz). All files load together
+    or not at all; rows already stored (same primary key) are skipped.
+    """
+    try:
+        check_table_name(table)
+    except UnknownTable as exc:
+        raise click.BadParameter(str(exc), param_hint="'--table'") from None
+
+    async def work(conn: asyncpg.Connection) -> LoadReport:
+        return await load_files(
+            conn,
+            table=table,
+            paths=paths,
+            max_errors=max_errors,
+            batch_rows=batch_rows,
+            progress=progress_for(sys.stderr),
+        )
+
+    try:
+        report = run_migrated(settings_of(ctx), work)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        raise click.ClickException(f"the load failed, nothing was loaded: {exc}") from None
+    if not report.loaded:
+        for line in problem_lines(report, max_errors=max_errors):
+            click.echo(line, err=True)
+        raise click.ClickException(refusal(report))
+    for line in summary_lines(report):
+        click.echo(line)

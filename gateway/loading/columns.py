@@ -1,32 +1,31 @@
-"""Turning raw values into column values: one parser per column, chosen once per table from a
-dispatch table by type, with the column's own rules (CHECKs on that column alone, the set of
-known apps) folded in. Parsers raise BadValue with the reason.
+"""One parser per column, built once per table: the type's converter (values.py) with the
+column's own rules folded in (CHECKs on that column alone, the set of known apps).
 
-Absence: a NULL in JSON, a missing key, a column missing from a CSV header, and an empty string
+Absence: a JSON null, a missing key, a column missing from a CSV header, and an empty string
 (CSV has no other way to say NULL) all mean "no value", which is NULL in a nullable column, the
 column's default when it has a constant one, and otherwise an error. The exception is a
 NOT NULL text column without a default, where an empty string is the value.
+
+Each column gets a general parser, which handles every input, and, for the common types, a
+fast path that accepts the usual valid input in one call and hands anything else to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gateway.loading.catalog import Column, LoadError
-from gateway.loading.constraints import Const, Unsupported, Value, parse_expression
+from gateway.loading.constraints import Col, Compare, Const, Unsupported, parse_expression
 from gateway.loading.issues import BadValue, show
 from gateway.loading.rules import Rule
+from gateway.loading.values import BOOLEANS, FROM_JSON, FROM_TEXT, INTEGER_RANGES, Convert
 
-Convert = Callable[[Any], Any]
 Check = Callable[[Any], None]
-
 _TEXT_TYPES = {"text", "character varying"}
-_REAL_LIMITS = {"real": 3.4028234663852886e38, "double precision": math.inf}
+_MEMO_LIMIT = 10_000  # distinct valid values remembered per column
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,200 +40,48 @@ class Membership:
 class ColumnParser:
     name: str
     text: Convert  # a CSV field (str)
-    json: Convert  # a JSON value (str, int, float, bool or None)
+    json: Convert  # a JSON value (str, int, float, bool, None, or anything else to refuse)
     absent: Callable[[], Any]  # the column is not in the file
 
 
-# --- from text ------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class _Parts:
+    column: Column
+    rules: Sequence[Rule]
+    membership: Membership | None
+    text: Convert  # the general parsers
+    json: Convert
+    empty_is_value: bool
 
 
-def _text(column: Column) -> Convert:
-    limit = column.max_length
-
-    def text(raw: str) -> str:
-        if "\x00" in raw:
-            raise BadValue("contains a NUL character, which PostgreSQL cannot store")
-        if limit is not None and len(raw) > limit:
-            raise BadValue(f"is longer than {limit} characters")
-        return raw
-
-    return text
-
-
-def _integer(bits: int) -> Callable[[Column], Convert]:
-    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-
-    def factory(column: Column) -> Convert:
-        type_name = column.type
-
-        def integer(raw: str) -> int:
-            try:
-                number = int(raw)
-            except ValueError:
-                raise BadValue(f"{raw!r} is not an integer") from None
-            if low <= number <= high:
-                return number
-            raise BadValue(f"{number} is out of range for {type_name}")
-
-        return integer
-
-    return factory
+def column_parser(
+    column: Column, *, rules: Sequence[Rule] = (), membership: Membership | None = None
+) -> ColumnParser:
+    factory = FROM_TEXT.get(column.type)
+    if factory is None:
+        raise LoadError(f"column {column.name} has type {column.type}, which loading cannot fill")
+    convert = factory(column)
+    checks = [_rule_check(column.name, rule) for rule in rules]
+    if membership is not None:
+        checks.append(_membership_check(membership))
+    check = _combine(checks)
+    absent = _absent(column, convert, check)
+    empty_is_value = column.type in _TEXT_TYPES and not column.nullable and column.default is None
+    text = _from_text(convert, check, absent, empty_is_value=empty_is_value)
+    parts = _Parts(
+        column=column,
+        rules=rules,
+        membership=membership,
+        text=text,
+        json=_from_json(text, FROM_JSON[column.type](convert), check, absent),
+        empty_is_value=empty_is_value,
+    )
+    fast = _FAST.get(column.type)
+    text, json = fast(parts) if fast is not None else (parts.text, parts.json)
+    return ColumnParser(name=column.name, text=text, json=json, absent=absent)
 
 
-def _numeric(column: Column) -> Convert:
-    precision, scale = column.precision, column.scale
-    step = Decimal(1).scaleb(-scale) if scale is not None else None
-    integer_digits = None if precision is None or scale is None else precision - scale
-
-    def numeric(raw: str) -> Decimal:
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            raise BadValue(f"{raw!r} is not a number") from None
-        if not number.is_finite():
-            raise BadValue(f"{raw!r} is not a finite number")
-        if step is not None:
-            try:
-                rounded = number.quantize(step)
-            except InvalidOperation:
-                rounded = None
-            if rounded != number:
-                raise BadValue(f"{raw} has more than {scale} decimal places")
-            number = rounded
-        if integer_digits is not None and number and number.adjusted() >= integer_digits:
-            raise BadValue(f"{raw} is too large for numeric({precision},{scale})")
-        return number
-
-    return numeric
-
-
-def _real(column: Column) -> Convert:
-    limit, type_name = _REAL_LIMITS[column.type], column.type
-
-    def real(raw: str) -> float:
-        try:
-            number = float(raw)
-        except ValueError:
-            raise BadValue(f"{raw!r} is not a number") from None
-        if not math.isfinite(number):
-            raise BadValue(f"{raw!r} is not a finite number")
-        if abs(number) > limit:
-            raise BadValue(f"{raw} is out of range for {type_name}")
-        return number
-
-    return real
-
-
-_BOOLEANS = {
-    spelling: truth
-    for words, truth in ((("true", "t", "1"), True), (("false", "f", "0"), False))
-    for word in words
-    for spelling in (word, word.upper(), word.capitalize())
-}
-
-
-def _boolean(column: Column) -> Convert:
-    def boolean(raw: str) -> bool:
-        truth = _BOOLEANS.get(raw)
-        if truth is None:
-            truth = _BOOLEANS.get(raw.strip().lower())
-            if truth is None:
-                raise BadValue(f"{raw!r} is not a boolean (true/false, t/f or 1/0)")
-        return truth
-
-    return boolean
-
-
-def _date(column: Column) -> Convert:
-    def date(raw: str) -> dt.date:
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise BadValue(f"{raw!r} is not a date (YYYY-MM-DD)") from None
-
-    return date
-
-
-def _timestamptz(column: Column) -> Convert:
-    parse = dt.datetime.fromisoformat
-
-    def timestamptz(raw: str) -> dt.datetime:
-        try:
-            moment = parse(raw)
-        except ValueError:
-            raise BadValue(f"{raw!r} is not an ISO-8601 timestamp") from None
-        if moment.tzinfo is None:
-            raise BadValue(f"{raw!r} has no UTC offset; add Z or +HH:MM")
-        return moment
-
-    return timestamptz
-
-
-FROM_TEXT: dict[str, Callable[[Column], Convert]] = {
-    "text": _text,
-    "character varying": _text,
-    "smallint": _integer(16),
-    "integer": _integer(32),
-    "bigint": _integer(64),
-    "numeric": _numeric,
-    "real": _real,
-    "double precision": _real,
-    "boolean": _boolean,
-    "date": _date,
-    "timestamp with time zone": _timestamptz,
-}
-
-
-# --- from JSON values other than strings and null -----------------------------------------------
-
-
-def _json_kind(kind: str, accept: Callable[[Any], str | None]) -> Callable[[Convert], Convert]:
-    """A converter for non-string JSON values: `accept` gives the text to parse, or None."""
-
-    def wrap(from_text: Convert) -> Convert:
-        def convert(raw: Any) -> Any:
-            text = accept(raw)
-            if text is None:
-                raise BadValue(f"{show(raw)} is not {kind}")
-            return from_text(text)
-
-        return convert
-
-    return wrap
-
-
-def _is_number(raw: Any) -> bool:
-    return isinstance(raw, int | float) and not isinstance(raw, bool)
-
-
-def _integral(raw: Any) -> str | None:
-    if _is_number(raw) and (isinstance(raw, int) or raw.is_integer()):
-        return str(int(raw))
-    return None
-
-
-def _boolean_json(raw: Any) -> str | None:
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    return str(raw) if raw in (0, 1) and isinstance(raw, int) else None
-
-
-FROM_JSON: dict[str, Callable[[Convert], Convert]] = {
-    "text": _json_kind("a string", _integral),
-    "character varying": _json_kind("a string", _integral),
-    "smallint": _json_kind("an integer", _integral),
-    "integer": _json_kind("an integer", _integral),
-    "bigint": _json_kind("an integer", _integral),
-    "numeric": _json_kind("a number", lambda raw: repr(raw) if _is_number(raw) else None),
-    "real": _json_kind("a number", lambda raw: repr(raw) if _is_number(raw) else None),
-    "double precision": _json_kind("a number", lambda raw: repr(raw) if _is_number(raw) else None),
-    "boolean": _json_kind("a boolean", _boolean_json),
-    "date": _json_kind("a date string", lambda raw: None),
-    "timestamp with time zone": _json_kind("a timestamp string", lambda raw: None),
-}
-
-
-# --- putting a column together ----------------------------------------------------------------
+# --- the general parsers ----------------------------------------------------------------------
 
 
 def _rule_check(name: str, rule: Rule) -> Check:
@@ -295,6 +142,7 @@ def _absent(column: Column, convert: Convert, check: Check | None) -> Callable[[
     has_default, default = _default(column, convert, check)
     if has_default:
         return lambda: default
+    problem = "a value is required"
     if column.nullable and column.default is None:
         try:
             if check is not None:
@@ -303,8 +151,6 @@ def _absent(column: Column, convert: Convert, check: Check | None) -> Callable[[
             problem = exc.message
         else:
             return lambda: None
-    else:
-        problem = "a value is required"
 
     def absent() -> Any:
         raise BadValue(problem)
@@ -312,71 +158,23 @@ def _absent(column: Column, convert: Convert, check: Check | None) -> Callable[[
     return absent
 
 
-def column_parser(column: Column, *, rules: Sequence[Rule] = (),
-                  membership: Membership | None = None) -> ColumnParser:
-    factory = FROM_TEXT.get(column.type)
-    if factory is None:
-        raise LoadError(f"column {column.name} has type {column.type}, which loading cannot fill")
-    convert = factory(column)
-    checks = [_rule_check(column.name, rule) for rule in rules]
-    if membership is not None:
-        checks.append(_membership_check(membership))
-    check = _combine(checks)
-    absent = _absent(column, convert, check)
-    empty_is_value = column.type in _TEXT_TYPES and not column.nullable and column.default is None
-    text = _from_text(convert, check, absent, empty_is_value=empty_is_value)
-    if empty_is_value and not rules and membership is not None and column.max_length is None:
-        text = _member(membership)
-    return ColumnParser(
-        name=column.name,
-        text=text,
-        json=_from_json(text, FROM_JSON[column.type](convert), check, absent),
-        absent=absent,
-    )
-
-
-def _member(membership: Membership) -> Convert:
-    values, reason = membership.values, membership.reason
-
-    def member(raw: str) -> str:
-        if raw in values:
-            return raw
-        raise BadValue(reason(raw))
-
-    return member
-
-
-def _from_text(convert: Convert, check: Check | None, absent: Callable[[], Any], *,
-               empty_is_value: bool) -> Convert:
-    if empty_is_value:
-        if check is None:
-            return convert
-
-        def parse_present(raw: str) -> Any:
-            value = convert(raw)
-            check(value)
-            return value
-
-        return parse_present
-    if check is None:
-
-        def parse_or_absent(raw: str) -> Any:
-            return absent() if raw == "" else convert(raw)
-
-        return parse_or_absent
-
-    def parse_checked(raw: str) -> Any:
-        if raw == "":
+def _from_text(
+    convert: Convert, check: Check | None, absent: Callable[[], Any], *, empty_is_value: bool
+) -> Convert:
+    def parse(raw: str) -> Any:
+        if raw == "" and not empty_is_value:
             return absent()
         value = convert(raw)
-        check(value)
+        if check is not None:
+            check(value)
         return value
 
-    return parse_checked
+    return parse
 
 
-def _from_json(text: Convert, convert: Convert, check: Check | None,
-               absent: Callable[[], Any]) -> Convert:
+def _from_json(
+    text: Convert, convert: Convert, check: Check | None, absent: Callable[[], Any]
+) -> Convert:
     def parse(raw: Any) -> Any:
         if type(raw) is str:
             return text(raw)
@@ -390,10 +188,140 @@ def _from_json(text: Convert, convert: Convert, check: Check | None,
     return parse
 
 
-def enum_values(rules: Sequence[Rule]) -> tuple[Value, ...] | None:
-    """The allowed values when a column's only rule is a list of them (for display)."""
-    from gateway.loading.constraints import AnyOf
+# --- fast paths -------------------------------------------------------------------------------
 
-    if len(rules) == 1 and isinstance(rules[0].expr, AnyOf):
-        return rules[0].expr.values
-    return None
+
+def _fast_text(parts: _Parts) -> tuple[Convert, Convert]:
+    if parts.column.max_length is not None:
+        return parts.text, parts.json
+    if parts.rules or parts.membership is not None:
+        # the value is the text itself, and its rules depend on it alone: remember good ones
+        return _remembering(parts.text), _remembering(parts.json)
+    text, json, empty_is_value = parts.text, parts.json, parts.empty_is_value
+
+    def from_text(raw: str) -> Any:
+        if "\x00" in raw or (not raw and not empty_is_value):
+            return text(raw)
+        return raw
+
+    def from_json(raw: Any) -> Any:
+        if type(raw) is not str or "\x00" in raw or (not raw and not empty_is_value):
+            return json(raw)
+        return raw
+
+    return from_text, from_json
+
+
+def _remembering(general: Convert) -> Convert:
+    good: set[str] = set()
+
+    def parse(raw: Any) -> Any:
+        try:
+            if raw in good:
+                return raw
+        except TypeError:  # an unhashable JSON value, which general() refuses
+            pass
+        value = general(raw)
+        if value is raw and len(good) < _MEMO_LIMIT:
+            good.add(raw)
+        return value
+
+    return parse
+
+
+def _integer_bounds(parts: _Parts) -> tuple[int, int] | None:
+    """The type's range narrowed by the column's rules, when all are bounds like `x >= 0`."""
+    low, high = INTEGER_RANGES[parts.column.type]
+    if parts.membership is not None:
+        return None
+    for rule in parts.rules:
+        match rule.expr:
+            case Compare(op, Col(), Const(bound)) if type(bound) is int:
+                pass
+            case _:
+                return None
+        if op in {">", ">="}:
+            low = max(low, bound + (op == ">"))
+        elif op in {"<", "<="}:
+            high = min(high, bound - (op == "<"))
+        else:
+            return None
+    return low, high
+
+
+def _fast_integer(parts: _Parts) -> tuple[Convert, Convert]:
+    bounds = _integer_bounds(parts)
+    if bounds is None:
+        return parts.text, parts.json
+    low, high = bounds
+    text, json = parts.text, parts.json
+
+    def from_text(raw: str) -> Any:
+        if raw:
+            try:
+                number = int(raw)
+            except ValueError:
+                return text(raw)
+            if low <= number <= high:
+                return number
+        return text(raw)
+
+    def from_json(raw: Any) -> Any:
+        if type(raw) is int and low <= raw <= high:
+            return raw
+        return json(raw)
+
+    return from_text, from_json
+
+
+def _fast_boolean(parts: _Parts) -> tuple[Convert, Convert]:
+    if parts.rules:
+        return parts.text, parts.json
+    text, json = parts.text, parts.json
+
+    def from_text(raw: str) -> Any:
+        try:
+            return BOOLEANS[raw]
+        except KeyError:
+            return text(raw)
+
+    def from_json(raw: Any) -> Any:
+        return raw if raw is True or raw is False else json(raw)
+
+    return from_text, from_json
+
+
+def _fast_iso(
+    parse: Callable[[str], Any], *, needs_offset: bool
+) -> Callable[[_Parts], tuple[Convert, Convert]]:
+    def fast(parts: _Parts) -> tuple[Convert, Convert]:
+        if parts.rules:
+            return parts.text, parts.json
+
+        def parser(general: Convert) -> Convert:
+            def parse_iso(raw: Any) -> Any:
+                try:
+                    value = parse(raw)
+                except (ValueError, TypeError):
+                    return general(raw)
+                if needs_offset and value.tzinfo is None:
+                    return general(raw)
+                return value
+
+            return parse_iso
+
+        return parser(parts.text), parser(parts.json)
+
+    return fast
+
+
+_FAST: dict[str, Callable[[_Parts], tuple[Convert, Convert]]] = {
+    "text": _fast_text,
+    "character varying": _fast_text,
+    "smallint": _fast_integer,
+    "integer": _fast_integer,
+    "bigint": _fast_integer,
+    "boolean": _fast_boolean,
+    "date": _fast_iso(dt.date.fromisoformat, needs_offset=False),
+    "timestamp with time zone": _fast_iso(dt.datetime.fromisoformat, needs_offset=True),
+}

@@ -88,8 +88,13 @@ def table_rules(table: Table) -> TableRules:
                 single = len(columns) == 1
                 predicate = _compile(part, None if single else position)
                 compiled.append(
-                    Rule(constraint=check.name, source=check.definition, expr=part,
-                         columns=columns, predicate=predicate)
+                    Rule(
+                        constraint=check.name,
+                        source=check.definition,
+                        expr=part,
+                        columns=columns,
+                        predicate=predicate,
+                    )
                 )
         except Unsupported as exc:
             log.info("check %s is left to the database: %s", check.name, exc)
@@ -146,8 +151,9 @@ def _compile(expr: Expr, position: Mapping[str, int] | None) -> Fn:
     raise Unsupported(f"cannot evaluate {expr!r}")
 
 
-def _compare_constant(compare: Callable[[Any, Any], bool], constant: Value,
-                      index: int | None) -> Fn:
+def _compare_constant(
+    compare: Callable[[Any, Any], bool], constant: Value, index: int | None
+) -> Fn:
     if index is None:
         return lambda value: None if value is None else compare(value, constant)
 
@@ -255,8 +261,9 @@ def _requirement(expr: Expr, values: Mapping[str, Value]) -> _Requirement | None
         case AnyOf(Col(name), options):
             listed = ", ".join(sorted(_constant(option).strip("'") for option in options))
             value = show(values.get(name))
-            return _Requirement(name, f"must be one of {listed}", value,
-                                alone=f"{value} is not one of {listed}")
+            return _Requirement(
+                name, f"must be one of {listed}", value, alone=f"{value} is not one of {listed}"
+            )
         case Match(Col(name), pattern, negated):
             value = show(values.get(name))
             verb = "must not match" if negated else "must match"
@@ -271,8 +278,9 @@ def _requirement(expr: Expr, values: Mapping[str, Value]) -> _Requirement | None
             return _requirement(Compare(_FLIPPED[op], Col(name), Const(constant)), values)
         case Compare(op, Col(name), Col(other)):
             wording = {"=": "must equal", "<>": "must differ from"}.get(op, f"must be {op}")
-            return _Requirement(name, f"{wording} {other} ({show(values.get(other))})",
-                                show(values.get(name)))
+            return _Requirement(
+                name, f"{wording} {other} ({show(values.get(other))})", show(values.get(name))
+            )
         case IsNull(Col(name), negated):
             if negated:
                 return _Requirement(name, "a value is required", None)

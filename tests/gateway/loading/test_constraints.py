@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from gateway.loading.catalog import EVENT_TABLES, read_table
+from gateway.loading.constraints import (
+    AnyOf,
+    BoolOp,
+    Col,
+    Compare,
+    Const,
+    IsNull,
+    Match,
+    Unsupported,
+    columns_of,
+    conjuncts,
+    parse_check,
+    parse_expression,
+)
+
+
+def test_enumerations_comparisons_and_patterns() -> None:
+    assert parse_check("CHECK ((os = ANY (ARRAY['ios'::text, 'android'::text])))") == AnyOf(
+        Col("os"), ("ios", "android")
+    )
+    assert parse_check("CHECK ((beans > 0))") == Compare(">", Col("beans"), Const(0))
+    assert parse_check("CHECK ((revenue_usd >= (0)::numeric))") == Compare(
+        ">=", Col("revenue_usd"), Const(Decimal(0))
+    )
+    assert parse_check("CHECK ((fps >= (0)::double precision))") == Compare(
+        ">=", Col("fps"), Const(0.0)
+    )
+    assert parse_check("CHECK ((region ~ '^[A-Z]{2}$'::text))") == Match(
+        Col("region"), "^[A-Z]{2}$", negated=False
+    )
+    assert parse_check("CHECK ((app_id <> ''::text))") == Compare("<>", Col("app_id"), Const(""))
+    assert parse_check("CHECK ((x > '-1'::integer))") == Compare(">", Col("x"), Const(-1))
+
+
+def test_rules_across_columns() -> None:
+    launch_ms = parse_check("CHECK (((launch_ms IS NOT NULL) = success))")
+    assert launch_ms == Compare("=", IsNull(Col("launch_ms"), negated=True), Col("success"))
+    duration = parse_check("CHECK ((success OR (duration_ms = 0)))")
+    assert duration == BoolOp("OR", (Col("success"), Compare("=", Col("duration_ms"), Const(0))))
+    stutter = parse_check("CHECK (((stutter_ms >= 0) AND (stutter_ms <= sampled_ms)))")
+    assert conjuncts(stutter) == (
+        Compare(">=", Col("stutter_ms"), Const(0)),
+        Compare("<=", Col("stutter_ms"), Col("sampled_ms")),
+    )
+    assert columns_of(stutter) == ("stutter_ms", "sampled_ms")
+
+
+def test_literals_of_defaults() -> None:
+    assert parse_expression("0") == Const(0)
+    assert parse_expression("'it''s'::text") == Const("it's")
+    assert parse_expression("true") == Const(True)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        "CHECK ((length(device_model) < 50))",
+        "CHECK ((started_at < now()))",
+        "CHECK ((x = ANY (some_array)))",
+        "CHECK (((a + b) > 0))",
+    ],
+)
+def test_other_forms_are_left_to_the_database(definition: str) -> None:
+    with pytest.raises(Unsupported):
+        parse_check(definition)
+
+
+async def test_every_check_of_the_event_tables_is_understood(db: asyncpg.Connection) -> None:
+    for name in EVENT_TABLES:
+        table = await read_table(db, name)
+        for check in table.checks:
+            parse_check(check.definition)  # raises when not understood
