@@ -137,6 +137,10 @@ async def load_files(
                 raise _Refused
     except _Refused:
         inserted = [0] * len(files)
+    else:
+        if sum(inserted):
+            # fresh statistics, so that queries are planned for the rows just loaded
+            await conn.execute(f'ANALYZE "{schema.schema}"."{name}"')
     return LoadReport(
         table=name,
         files=tuple(
