@@ -78,9 +78,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(
-    args: list[str], *, tmp_path: Path, env: dict[str, str], port: int
-) -> Iterator[Server]:
+def serving(args: list[str], *, tmp_path: Path, env: dict[str, str], port: int) -> Iterator[Server]:
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -104,8 +102,15 @@ def test_serve_migrates_a_fresh_database_and_answers_health(
     empty_database_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
-    args = ["--database-url", empty_database_url, "--today", "2026-11-01",
-            "serve", "--port", str(port)]
+    args = [
+        "--database-url",
+        empty_database_url,
+        "--today",
+        "2026-11-01",
+        "serve",
+        "--port",
+        str(port),
+    ]
     with serving(args, tmp_path=tmp_path, env=clean_environment(), port=port) as server:
         response = server.wait_until_healthy()
         assert response.json() == {
@@ -141,14 +146,32 @@ def test_serve_demo_leaves_a_database_with_apps_alone(database_url: str, tmp_pat
     with serving(args, tmp_path=tmp_path, env=clean_environment(), port=port) as server:
         server.wait_until_healthy()
         assert "building the demo world" not in server.output
+        # the printed token works, as it would pasted into GraphiQL's headers
+        token = next(
+            line.split()[-1] for line in server.output.splitlines() if "token (admin):" in line
+        )
+        page = httpx.get(f"{server.base_url}/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
+        answer = httpx.post(
+            f"{server.base_url}/graphql",
+            json={"query": "{ games { name } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.json() == {
+            "data": {"games": [{"name": "Mine"}]},
+            "extensions": {"statements": 1},
+        }
+        refused = httpx.post(f"{server.base_url}/graphql", json={"query": "{ games { name } }"})
+        assert refused.status_code == 401
     assert asyncio.run(apps()) == ["Mine"]
 
 
 def test_serve_embedded_configured_by_environment(tmp_path: Path, embedded_data_dir: Path) -> None:
     port = free_port()
     data_dir = embedded_data_dir
-    env = clean_environment(MINIS_DATA_DIR=str(data_dir), MINIS_PORT=str(port),
-                            MINIS_HOST="127.0.0.1")
+    env = clean_environment(
+        MINIS_DATA_DIR=str(data_dir), MINIS_PORT=str(port), MINIS_HOST="127.0.0.1"
+    )
     with serving(["serve"], tmp_path=tmp_path, env=env, port=port) as server:
         assert server.wait_until_healthy().json()["database"] == "reachable"
         assert (data_dir / "PG_VERSION").exists()
