@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.answers import CURRENT, Grains, MetricAnswer, Point, Suppression, hidden, not_launched
+from gateway.answers import CURRENT, Grains, MetricAnswer, Suppression, not_launched
 from gateway.apps import APP_COLUMNS, App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
@@ -225,20 +225,3 @@ class Loaders:
             return [dict(row) for row in await self.runner.fetch(compiled)]
 
         return list(await asyncio.gather(*(one(k) for k in keys)))
-
-
-def privacy_hidden(model: SemanticModel, request: ModuleRequest, excluded: Sequence[str]) -> bool:
-    return hidden(excluded, request.regions(model))
-
-
-__all__ = [
-    "BreakdownAnswer",
-    "BreakdownKey",
-    "Cohort",
-    "Loaders",
-    "MetricKey",
-    "Point",
-    "RetentionAnswer",
-    "RetentionKey",
-    "ViewKey",
-]

@@ -8,33 +8,36 @@ measure columns in the final SELECT, so a ratio's parts are aggregated separatel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from sqlglot import exp
 
-from semantic.aggregates import ZERO_WHEN_EMPTY, aggregate
-from semantic.grains import add_grains, add_span_bounds, region_kept
+from semantic.aggregates import ZERO_WHEN_EMPTY
+from semantic.grains import add_grains, add_span_bounds
 from semantic.measures import MeasureCompiler
-from semantic.model import Measure, MeasureRef, Metric, MetricKind, Module, SemanticModel
+from semantic.model import (
+    AppKind,
+    Measure,
+    MeasureRef,
+    Metric,
+    MetricKind,
+    Module,
+    SemanticModel,
+)
 from semantic.query import CompiledQuery, MetricQuery, QueryError
 from semantic.relations import Statement
 from semantic.sqlparts import as_float, coalesce_zero, col, nullif_zero, parse, render
 
-__all__ = ["aggregate", "compile_metrics", "region_kept"]
+
+def module_of(model: SemanticModel, kind: AppKind, module_id: str) -> Module:
+    module = model.modules.get((kind, module_id))
+    if module is not None:
+        return module
+    raise QueryError(f"no module {module_id} for {kind} apps")
 
 
-def module_of(model: SemanticModel, query_scope_kind: object, module_id: str) -> Module:
-    for (kind, mid), module in model.modules.items():
-        if kind == query_scope_kind and mid == module_id:
-            return module
-    raise QueryError(f"no module {module_id} for {query_scope_kind} apps")
-
-
-@dataclass
-class _Leaves:
-    """Measure columns of the statement, by `source.measure`."""
-
-    columns: dict[str, exp.Expr]
+# The SQL of a measure's aggregated value in the statement being built.
+MeasureColumn = Callable[[MeasureRef], exp.Expr]
 
 
 class MetricExpressions:
@@ -87,11 +90,6 @@ class MetricExpressions:
         raise QueryError(f"derived metrics cannot use {node.sql(dialect='postgres')}")
 
 
-class MeasureColumn:
-    def __call__(self, ref: MeasureRef) -> exp.Expr:
-        raise NotImplementedError
-
-
 def divide(numerator: exp.Expr, denominator: exp.Expr) -> exp.Expr:
     """Division that is null, not an error, when the denominator is 0."""
     return exp.Div(this=as_float(numerator), expression=nullif_zero(denominator))
@@ -101,12 +99,11 @@ def metric_measures(model: SemanticModel, names: tuple[str, ...]) -> list[Measur
     """Every measure the metrics read, in first-use order."""
     found: dict[str, MeasureRef] = {}
 
-    class Collect(MeasureColumn):
-        def __call__(self, ref: MeasureRef) -> exp.Expr:
-            found.setdefault(ref.name, ref)
-            return exp.Literal.number(1)
+    def collect(ref: MeasureRef) -> exp.Expr:
+        found.setdefault(ref.name, ref)
+        return exp.Literal.number(1)
 
-    expressions = MetricExpressions(model=model, measure_column=Collect())
+    expressions = MetricExpressions(model=model, measure_column=collect)
     for name in names:
         expressions.metric(name)
     return list(found.values())
@@ -131,14 +128,13 @@ def compile_metrics(
     refs = metric_measures(model, query.metrics)
     measures.compile(refs)
 
-    class Column(MeasureColumn):
-        def __call__(self, ref: MeasureRef) -> exp.Expr:
-            cte, name = measures.location(ref)
-            value: exp.Expr = col(name, cte)
-            measure: Measure = model.measure(ref)
-            return coalesce_zero(value) if measure.agg in ZERO_WHEN_EMPTY else value
+    def column(ref: MeasureRef) -> exp.Expr:
+        cte, name = measures.location(ref)
+        value: exp.Expr = col(name, cte)
+        measure: Measure = model.measure(ref)
+        return coalesce_zero(value) if measure.agg in ZERO_WHEN_EMPTY else value
 
-    expressions = MetricExpressions(model=model, measure_column=Column())
+    expressions = MetricExpressions(model=model, measure_column=column)
     selects: list[exp.Expr] = [col("grain_id", "g"), col("grain_day", "g")]
     if query.breakdown is not None:
         selects.append(exp.alias_(col("bkey", "k"), "bkey"))

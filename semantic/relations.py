@@ -125,10 +125,8 @@ class Statement:
         source = self.source(key.source)
         root = self.root(source)
         query = self._base_rows(source)
+        # for a first_of source, bounds and filters apply after the first row is chosen
         time = col(root.time, ROW)
-        if source.first_of is not None:
-            # bounds and filters apply after the first row is chosen
-            time = col(root.time, ROW)
         if key.lo is not None:
             lo = self.bound(key.lo)
             query = query.where(

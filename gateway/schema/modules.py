@@ -19,7 +19,7 @@ from gateway.loaders import MetricKey, RetentionKey
 from gateway.ranges import resolve_range
 from gateway.requests import ModuleRequest
 from gateway.schema.common import RangeInput, RetentionPeriod, UserType
-from gateway.schema.metrics import Metric, breakdown_type, metric_object, resolve_metric
+from gateway.schema.metrics import Metric, breakdown_type, resolve_metric
 from gateway.schema.naming import camel, enum_member, pascal, resolved
 from gateway.schema.selection import selects
 from gateway.schema.views import distribution_field, funnel_field, retention_fields, table_field
@@ -226,4 +226,3 @@ def _request(
     )
 
 
-__all__ = ["Enums", "ModuleTypes", "metric_object"]

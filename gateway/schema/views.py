@@ -10,7 +10,6 @@ from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from gateway.answers import Suppression
 from gateway.context import Context
 from gateway.errors import bad_input, too_complex
 from gateway.loaders import RetentionKey, ViewKey
@@ -211,4 +210,3 @@ def _page_rows(row_cls: type, table: Table) -> Callable[..., list[Any]]:
     return rows
 
 
-__all__ = ["Suppression", "distribution_field", "funnel_field", "retention_fields", "table_field"]
