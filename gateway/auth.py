@@ -84,7 +84,7 @@ class BearerAuth:
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             return cached[1]
         pool: asyncpg.Pool = request.app.state.pool
-        async with pool.acquire(timeout=5) as conn:
+        async with pool.acquire(timeout=30) as conn:
             caller = await caller_of(conn, token)
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -28,7 +28,9 @@ BROKEN_CONNECTION: tuple[type[BaseException], ...] = (
 class Runner:
     """Runs statements for one request and counts them."""
 
-    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 5.0) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 30.0) -> None:
+        # waiting for a free connection is the queue of a busy gateway; a stopped database
+        # fails at once when a connection is opened, not here
         self.pool = pool
         self.acquire_timeout = acquire_timeout
         self.statements = 0

@@ -9,17 +9,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
-from gateway.database import create_pool
 from gateway.schema.naming import camel
-from gateway.settings import Settings
 from semantic.loader import load_model
 from semantic.model import AppKind, Module, SemanticModel
+from tests.acceptance.conftest import demo_gateway
 from tests.acceptance.reference import METRICS
 from tests.conftest import DEMO_TODAY
-from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+from tests.gateway.graphql.conftest import GraphQLClient
 from tests.semantic.conftest import with_privacy
 
 REPORTING_DAY = DEMO_TODAY - dt.timedelta(days=1)
@@ -69,14 +67,8 @@ MODEL = with_privacy(load_model(), threshold=1, regions=())
 
 @pytest.fixture(scope="module")
 async def demo(demo_world_url: str) -> AsyncIterator[tuple[asyncpg.Pool, GraphQLClient]]:
-    pool = await create_pool(demo_world_url, min_size=1, max_size=4)
-    assert pool is not None
-    app = gateway_app(pool=pool, model=MODEL, settings=Settings(), today=DEMO_TODAY)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        yield pool, GraphQLClient(client)
-    await pool.close()
+    async with demo_gateway(demo_world_url, MODEL) as served:
+        yield served
 
 
 def close(got: float | None, expected: float | None, *, exact: bool) -> bool:

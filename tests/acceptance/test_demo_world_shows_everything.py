@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
 import pytest
 
-from gateway.database import create_pool
 from gateway.schema.naming import camel
-from gateway.settings import Settings
 from semantic.loader import load_model
 from semantic.model import AppKind, Module
-from tests.conftest import DEMO_TODAY
-from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+from tests.acceptance.conftest import demo_gateway
+from tests.gateway.graphql.conftest import GraphQLClient
 
 MODEL = load_model()
 APPS = {AppKind.GAME: "tile_kingdom", AppKind.DRAMA: "midnight_heiress"}
@@ -23,14 +20,8 @@ APPS = {AppKind.GAME: "tile_kingdom", AppKind.DRAMA: "midnight_heiress"}
 
 @pytest.fixture(scope="module")
 async def gql(demo_world_url: str) -> AsyncIterator[GraphQLClient]:
-    pool = await create_pool(demo_world_url, min_size=1, max_size=4)
-    assert pool is not None
-    app = gateway_app(pool=pool, model=MODEL, settings=Settings(), today=DEMO_TODAY)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        yield GraphQLClient(client)
-    await pool.close()
+    async with demo_gateway(demo_world_url, MODEL) as (_, client):
+        yield client
 
 
 def selection(module: Module) -> str:

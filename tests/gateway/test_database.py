@@ -4,7 +4,6 @@ against MINIS_TEST_DATABASE_URL, because it is what a fresh machine uses."""
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,13 +14,7 @@ from gateway import database
 from gateway.database import create_pool, database_url, redacted
 from gateway.migrations import discover, migrate
 from gateway.settings import Settings
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from tests.ports import free_port as closed_port
 
 
 async def test_without_a_url_an_embedded_server_is_started_and_stopped(

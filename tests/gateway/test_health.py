@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +16,7 @@ from gateway.app import create_app
 from gateway.health import latest_day
 from gateway.settings import Settings
 from tests.conftest import with_database
+from tests.ports import free_port as closed_port
 
 TODAY = dt.date(2026, 10, 6)
 SETTINGS = Settings(today=TODAY)
@@ -34,13 +34,6 @@ async def serving(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://minis") as client:
             yield client
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 async def add_app(conn: asyncpg.Connection, app_id: str) -> None:

@@ -39,8 +39,13 @@ def test_every_variable_is_read() -> None:
 def test_empty_variables_mean_their_defaults() -> None:
     empty = {
         name: ""
-        for name in ("MINIS_DATABASE_URL", "MINIS_DATA_DIR", "MINIS_TODAY", "MINIS_HOST",
-                     "MINIS_PORT")
+        for name in (
+            "MINIS_DATABASE_URL",
+            "MINIS_DATA_DIR",
+            "MINIS_TODAY",
+            "MINIS_HOST",
+            "MINIS_PORT",
+        )
     }
     assert Settings.from_env({**empty, "XDG_DATA_HOME": "/data"}) == Settings(
         data_dir=Path("/data/minis/pgdata")

@@ -1,18 +1,10 @@
 from __future__ import annotations
 
-import socket
-
 from click.testing import CliRunner
 
 from gateway.cli import main
 from tests.gateway.cli.test_migrate import UNSET
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from tests.ports import free_port as closed_port
 
 
 def unreachable_url() -> str:

@@ -22,8 +22,9 @@ class World:
 
     def biggest(self, kind: str) -> str:
         """The launched app of `kind` with the most users."""
-        return max((app for app in self.summary.apps if app.kind == kind),
-                   key=lambda app: app.users).app_id
+        return max(
+            (app for app in self.summary.apps if app.kind == kind), key=lambda app: app.users
+        ).app_id
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,23 @@ from tests.gateway.demo.conftest import World
 
 # event table -> its time column
 TIMES = {
-    "launches": "started_at", "orders": "created_at", "ad_events": "occurred_at",
-    "runtime_reports": "reported_at", "network_calls": "occurred_at",
-    "feed_ad_clicks": "clicked_at", "feed_card_events": "occurred_at",
+    "launches": "started_at",
+    "orders": "created_at",
+    "ad_events": "occurred_at",
+    "runtime_reports": "reported_at",
+    "network_calls": "occurred_at",
+    "feed_ad_clicks": "clicked_at",
+    "feed_card_events": "occurred_at",
     "funnel_events": "occurred_at",
 }
-GAME_ONLY = ("ad_events", "runtime_reports", "network_calls", "feed_ad_spend", "feed_ad_clicks",
-             "feed_card_events")
+GAME_ONLY = (
+    "ad_events",
+    "runtime_reports",
+    "network_calls",
+    "feed_ad_spend",
+    "feed_ad_clicks",
+    "feed_card_events",
+)
 DRAMA_ONLY = ("funnel_events",)
 # each user's first session, and the paid-acquired users of events.md with whether a click the
 # same UTC day preceded their first session
@@ -25,7 +35,9 @@ FIRSTS = """
         SELECT app_id, user_id, min(started_at) AS first_at
         FROM launches WHERE success GROUP BY app_id, user_id
     )"""
-PAID = FIRSTS + """,
+PAID = (
+    FIRSTS
+    + """,
     paid AS (
         SELECT f.app_id, f.user_id, f.first_at,
                bool_or((c.clicked_at AT TIME ZONE 'UTC')::date
@@ -35,6 +47,8 @@ PAID = FIRSTS + """,
             AND c.clicked_at <= f.first_at AND f.first_at <= c.clicked_at + interval '30 days'
         GROUP BY f.app_id, f.user_id, f.first_at
     )"""
+)
+
 
 def day_of(column: str) -> str:
     return f"({column} AT TIME ZONE 'UTC')::date"

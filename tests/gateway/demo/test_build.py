@@ -15,10 +15,16 @@ from gateway.demo.build import TABLES, calendar_for, generate
 from tests.gateway.demo.conftest import SMALL, TODAY
 
 PRIMARY_KEYS = {
-    "apps": ("app_id",), "launches": ("launch_id",), "orders": ("order_id",),
-    "ad_events": ("event_id",), "runtime_reports": ("report_id",), "network_calls": ("call_id",),
-    "feed_ad_spend": ("app_id", "day", "campaign_id", "region"), "feed_ad_clicks": ("click_id",),
-    "feed_card_events": ("event_id",), "funnel_events": ("event_id",),
+    "apps": ("app_id",),
+    "launches": ("launch_id",),
+    "orders": ("order_id",),
+    "ad_events": ("event_id",),
+    "runtime_reports": ("report_id",),
+    "network_calls": ("call_id",),
+    "feed_ad_spend": ("app_id", "day", "campaign_id", "region"),
+    "feed_ad_clicks": ("click_id",),
+    "feed_card_events": ("event_id",),
+    "funnel_events": ("event_id",),
 }
 
 
@@ -28,8 +34,8 @@ async def checksums(conn: asyncpg.Connection) -> dict[str, str]:
     for table in TABLES:
         order = ", ".join(f"t.{column}" for column in PRIMARY_KEYS[table])
         found[table] = await conn.fetchval(
-            f"SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY {order}), '')) "
-            f"FROM {table} t")
+            f"SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY {order}), '')) FROM {table} t"
+        )
     return found
 
 
@@ -92,7 +98,8 @@ async def test_the_world_ends_the_day_before_today(db: asyncpg.Connection) -> No
 def test_the_raw_feed_resends_identical_rows() -> None:
     calendar = calendar_for(today=TODAY)
     rows_by_key: dict[str, dict[tuple[object, ...], set[tuple[object, ...]]]] = defaultdict(
-        lambda: defaultdict(set))
+        lambda: defaultdict(set)
+    )
     sent: dict[str, int] = defaultdict(int)
     for batch in generate(calendar, seed=7, scale=SMALL, users={}):
         for row in batch.rows:

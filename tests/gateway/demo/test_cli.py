@@ -8,8 +8,20 @@ from tests.gateway.cli.test_migrate import UNSET
 
 def test_demo_builds_and_describes_the_world(database_url: str) -> None:
     result = CliRunner().invoke(
-        main, ["--database-url", database_url, "--today", "2026-11-22", "demo", "--seed", "3",
-               "--scale", "0.05"], env=UNSET)
+        main,
+        [
+            "--database-url",
+            database_url,
+            "--today",
+            "2026-11-22",
+            "demo",
+            "--seed",
+            "3",
+            "--scale",
+            "0.05",
+        ],
+        env=UNSET,
+    )
     assert result.exit_code == 0, result.output
     assert "demo world (seed 3, scale 0.05)" in result.output
     assert "2026-11-21 (150 days)" in result.output

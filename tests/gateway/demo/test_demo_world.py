@@ -34,20 +34,33 @@ async def test_no_app_has_events_before_its_launch_day(world: World) -> None:
     for table, column in TIMES.items():
         early = await world.conn.fetchval(
             f"SELECT count(*) FROM {table} t JOIN apps a USING (app_id) "
-            f"WHERE a.launched_on IS NULL OR {day_of('t.' + column)} < a.launched_on")
+            f"WHERE a.launched_on IS NULL OR {day_of('t.' + column)} < a.launched_on"
+        )
         assert early == 0, table
-    assert await world.conn.fetchval(
-        "SELECT count(*) FROM feed_ad_spend s JOIN apps a USING (app_id) "
-        "WHERE a.launched_on IS NULL OR s.day < a.launched_on") == 0
+    assert (
+        await world.conn.fetchval(
+            "SELECT count(*) FROM feed_ad_spend s JOIN apps a USING (app_id) "
+            "WHERE a.launched_on IS NULL OR s.day < a.launched_on"
+        )
+        == 0
+    )
 
 
 async def test_an_unreleased_app_has_no_events(world: World) -> None:
-    unreleased = [r["app_id"] for r in await world.conn.fetch(
-        "SELECT app_id FROM apps WHERE status = 'unreleased' AND launched_on IS NULL")]
+    unreleased = [
+        r["app_id"]
+        for r in await world.conn.fetch(
+            "SELECT app_id FROM apps WHERE status = 'unreleased' AND launched_on IS NULL"
+        )
+    ]
     assert unreleased
     for table in (*TIMES, "feed_ad_spend"):
-        assert await world.conn.fetchval(
-            f"SELECT count(*) FROM {table} WHERE app_id = ANY($1::text[])", unreleased) == 0
+        assert (
+            await world.conn.fetchval(
+                f"SELECT count(*) FROM {table} WHERE app_id = ANY($1::text[])", unreleased
+            )
+            == 0
+        )
 
 
 async def test_owners_have_launched_games_and_dramas_launched_on_different_days(
@@ -55,14 +68,17 @@ async def test_owners_have_launched_games_and_dramas_launched_on_different_days(
 ) -> None:
     owners = await world.conn.fetch(
         "SELECT owner_id, array_agg(DISTINCT kind ORDER BY kind) AS kinds FROM apps "
-        "WHERE status = 'launched' GROUP BY owner_id")
+        "WHERE status = 'launched' GROUP BY owner_id"
+    )
     assert len(owners) >= 2
     assert all(r["kinds"] == ["drama", "game"] for r in owners)
     kinds = await pairs(
-        world, "SELECT kind, count(*) FROM apps WHERE status = 'launched' GROUP BY kind")
+        world, "SELECT kind, count(*) FROM apps WHERE status = 'launched' GROUP BY kind"
+    )
     assert kinds["game"] >= 2 and kinds["drama"] >= 2
     assert await world.conn.fetchval(
-        "SELECT count(DISTINCT launched_on) = count(*) FROM apps WHERE status = 'launched'")
+        "SELECT count(DISTINCT launched_on) = count(*) FROM apps WHERE status = 'launched'"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +88,7 @@ async def us_windows(world: World) -> dict[str, dict[str, Any]]:
     rows = await world.conn.fetch(
         f"""
         WITH us_days AS (
-            SELECT DISTINCT app_id, user_id, {day_of('started_at')} AS day
+            SELECT DISTINCT app_id, user_id, {day_of("started_at")} AS day
             FROM launches WHERE success AND region = 'US'
         ), ends AS (
             SELECT a.app_id, a.launched_on, e::date AS day
@@ -104,8 +120,11 @@ async def test_an_app_stays_below_1000_us_users_in_every_30_day_window(
 async def test_an_app_stays_well_above_1000_us_users_in_every_30_day_window(
     us_windows: dict[str, dict[str, Any]],
 ) -> None:
-    above = [app for app, w in us_windows.items()
-             if w["fewest_whole"] >= 1000 and w["fewest_recent"] >= 2500]
+    above = [
+        app
+        for app, w in us_windows.items()
+        if w["fewest_whole"] >= 1000 and w["fewest_recent"] >= 2500
+    ]
     assert above, us_windows
 
 
@@ -132,8 +151,12 @@ async def test_every_table_is_filled_for_the_apps_that_have_it(world: World) -> 
             assert not set(counts) & set(dramas), table
         if table in DRAMA_ONLY:
             assert not set(counts) & set(games), table
-    types = {(r["kind"], r["order_type"]) for r in await world.conn.fetch(
-        "SELECT DISTINCT a.kind, o.order_type FROM orders o JOIN apps a USING (app_id)")}
+    types = {
+        (r["kind"], r["order_type"])
+        for r in await world.conn.fetch(
+            "SELECT DISTINCT a.kind, o.order_type FROM orders o JOIN apps a USING (app_id)"
+        )
+    }
     assert types == {("game", "purchase"), ("drama", "recharge"), ("drama", "redeem")}
 
 
@@ -146,7 +169,7 @@ async def test_users_are_skewed_seasonal_and_spread_over_regions_and_phones(
         f"""
         WITH per_user AS (
             SELECT user_id, count(*) AS sessions,
-                   count(DISTINCT {day_of('started_at')}) AS days
+                   count(DISTINCT {day_of("started_at")}) AS days
             FROM launches WHERE app_id = $1 AND success GROUP BY user_id
         ), ranked AS (
             SELECT sessions, days, ntile(20) OVER (ORDER BY sessions DESC) AS twentieth
@@ -164,7 +187,7 @@ async def test_users_are_skewed_seasonal_and_spread_over_regions_and_phones(
         world,
         f"""
         WITH daily AS (
-            SELECT {day_of('started_at')} AS day, count(*) AS sessions
+            SELECT {day_of("started_at")} AS day, count(*) AS sessions
             FROM launches WHERE app_id = $1 AND success AND started_at >= $2::date - 56
             GROUP BY 1
         )
@@ -172,17 +195,20 @@ async def test_users_are_skewed_seasonal_and_spread_over_regions_and_phones(
                avg(sessions) FILTER (WHERE extract(isodow FROM day) IN (1, 2, 3))::float
         FROM daily
         """,
-        app, REPORTING_DAY,
+        app,
+        REPORTING_DAY,
     )
     assert weekend > 1.1 * midweek
     regions = await pairs(
         world,
-        "SELECT region, count(*)::float / sum(count(*)) OVER () FROM launches GROUP BY region")
+        "SELECT region, count(*)::float / sum(count(*)) OVER () FROM launches GROUP BY region",
+    )
     assert {"US", "GB", "BR", "ID", "DE", "JP", "MX"} <= set(regions)
     assert all(share > 0.01 for share in regions.values())
     per_app = await conn.fetch(
         "SELECT app_id, count(DISTINCT os) AS oses, count(DISTINCT region) AS regions "
-        "FROM launches GROUP BY app_id")
+        "FROM launches GROUP BY app_id"
+    )
     assert all(r["oses"] == 2 and r["regions"] >= 8 for r in per_app)
     travellers, two_phones = await one(
         world,
@@ -193,7 +219,7 @@ async def test_users_are_skewed_seasonal_and_spread_over_regions_and_phones(
         )
         SELECT count(*) FILTER (WHERE regions > 1), count(*) FILTER (WHERE oses > 1)
         FROM per_user
-        """
+        """,
     )
     assert travellers > 0 and two_phones > 0
     spread = await one(
@@ -201,7 +227,8 @@ async def test_users_are_skewed_seasonal_and_spread_over_regions_and_phones(
         "SELECT count(DISTINCT gender) AS genders, count(DISTINCT age_band) AS ages, "
         "count(DISTINCT entry_source) AS sources, count(DISTINCT device_brand) AS brands, "
         "count(DISTINCT device_model) AS models, count(DISTINCT tiktok_version) AS versions "
-        "FROM launches")
+        "FROM launches",
+    )
     assert (spread["genders"], spread["ages"], spread["sources"]) == (3, 7, 8)
     assert spread["brands"] >= 5 and spread["models"] >= 10 and spread["versions"] >= 5
 
@@ -211,7 +238,7 @@ async def test_many_new_users_come_back_after_1_7_14_and_30_days(world: World) -
         rates = await world.conn.fetch(
             f"""
             WITH days AS (
-                SELECT DISTINCT user_id, {day_of('started_at')} AS day
+                SELECT DISTINCT user_id, {day_of("started_at")} AS day
                 FROM launches WHERE app_id = $1 AND success
             ), cohort AS (
                 SELECT user_id, min(day) AS first FROM days GROUP BY user_id
@@ -223,7 +250,8 @@ async def test_many_new_users_come_back_after_1_7_14_and_30_days(world: World) -
             WHERE c.first BETWEEN $2::date - 90 AND $2::date - 31
             GROUP BY n ORDER BY n
             """,
-            app, REPORTING_DAY,
+            app,
+            REPORTING_DAY,
         )
         assert [r["n"] for r in rates] == [1, 7, 14, 30]
         assert all(r["rate"] > 0.03 for r in rates), (app, [dict(r) for r in rates])

@@ -10,15 +10,34 @@ from gateway.demo.summary import AppLine
 
 def summary() -> DemoSummary:
     return DemoSummary(
-        seed=7, scale=1.0, first_day=dt.date(2026, 6, 1), reporting_day=dt.date(2026, 11, 21),
+        seed=7,
+        scale=1.0,
+        first_day=dt.date(2026, 6, 1),
+        reporting_day=dt.date(2026, 11, 21),
         apps=(
-            AppLine(app_id="g", kind="game", name="G", status="launched", owner_id="owner_b",
-                    launched_on=dt.date(2026, 6, 1), users=1200),
-            AppLine(app_id="u", kind="game", name="U", status="unreleased", owner_id="owner_a",
-                    launched_on=None, users=0),
+            AppLine(
+                app_id="g",
+                kind="game",
+                name="G",
+                status="launched",
+                owner_id="owner_b",
+                launched_on=dt.date(2026, 6, 1),
+                users=1200,
+            ),
+            AppLine(
+                app_id="u",
+                kind="game",
+                name="U",
+                status="unreleased",
+                owner_id="owner_a",
+                launched_on=None,
+                users=0,
+            ),
         ),
-        tables=(TableLoad(table="launches", generated=105, inserted=100),
-                TableLoad(table="orders", generated=10, inserted=10)),
+        tables=(
+            TableLoad(table="launches", generated=105, inserted=100),
+            TableLoad(table="orders", generated=10, inserted=10),
+        ),
         seconds=12.34,
     )
 

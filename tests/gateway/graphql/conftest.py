@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -100,6 +101,14 @@ class GraphQLClient:
         return data
 
 
+@contextlib.asynccontextmanager
+async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client talking to `app` in process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield GraphQLClient(client)
+
+
 @pytest.fixture(scope="session")
 def world_app(world_pool: asyncpg.Pool, semantic_model: SemanticModel) -> Starlette:
     return gateway_app(pool=world_pool, model=semantic_model)
@@ -107,6 +116,5 @@ def world_app(world_pool: asyncpg.Pool, semantic_model: SemanticModel) -> Starle
 
 @pytest.fixture
 async def gql(world_app: Starlette) -> AsyncIterator[GraphQLClient]:
-    transport = httpx.ASGITransport(app=world_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield GraphQLClient(client)
+    async with client_of(world_app) as client:
+        yield client

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
-import httpx
-
 from gateway.database import create_pool
 from gateway.settings import Settings
 from semantic.model import SemanticModel
-from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+from tests.gateway.graphql.conftest import GraphQLClient, client_of, gateway_app
+from tests.ports import free_port
 
 QUERY = '{ game(id: "g1") { userBehavior { activeUsers { value } } } }'
 
@@ -21,10 +18,8 @@ async def test_a_statement_over_the_timeout_answers_timeout(
     try:
         await pool.execute("SELECT 1")  # the app lookup may still pass; force the metric slow
         app = gateway_app(pool=pool, model=semantic_model, settings=Settings())
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test"
-        ) as client:
-            response = await client.post(
+        async with client_of(app) as client:
+            response = await client.http.post(
                 "/graphql",
                 json={
                     "query": QUERY.replace(
@@ -43,17 +38,13 @@ async def test_a_statement_over_the_timeout_answers_timeout(
 async def test_an_unreachable_database_answers_database_unavailable(
     semantic_model: SemanticModel,
 ) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     pool = await create_pool(f"postgresql://postgres@127.0.0.1:{port}/none", connect_timeout=1)
     try:
         app = gateway_app(pool=pool, model=semantic_model, settings=Settings())
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test"
-        ) as client:
-            body = (await client.post("/graphql", json={"query": QUERY})).json()
-            csv = await client.get("/csv/game/g1/userBehavior/activeUsers")
+        async with client_of(app) as client:
+            body = (await client.http.post("/graphql", json={"query": QUERY})).json()
+            csv = await client.http.get("/csv/game/g1/userBehavior/activeUsers")
         assert body["errors"][0]["extensions"] == {"code": "DATABASE_UNAVAILABLE"}
         assert body["data"] == {"game": None}
         assert csv.status_code == 503

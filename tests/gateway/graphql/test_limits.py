@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncpg
-import httpx
 import pytest
 
 from gateway.limits import Limits
 from gateway.settings import Settings
 from semantic.model import SemanticModel
-from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+from tests.gateway.graphql.conftest import GraphQLClient, client_of, gateway_app
 
 
 def aliases(count: int) -> str:
@@ -44,10 +43,7 @@ async def test_limits_are_configuration(
 ) -> None:
     tight = Settings(limits=Limits(max_depth=2, max_aliases=1, max_tokens=3000, max_breakdown=2))
     app = gateway_app(pool=world_pool, model=semantic_model, settings=tight)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        gql = GraphQLClient(client)
+    async with client_of(app) as gql:
         deep = await gql('{ game(id: "g1") { userBehavior { activeUsers { value } } } }')
         assert deep["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
         assert "deeper than 2 levels" in deep["errors"][0]["message"]
@@ -56,10 +52,8 @@ async def test_limits_are_configuration(
 
     wide = Settings(limits=Limits(max_breakdown=2))
     app = gateway_app(pool=world_pool, model=semantic_model, settings=wide)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        body = await GraphQLClient(client)(
+    async with client_of(app) as client:
+        body = await client(
             '{ game(id: "g1") { userBehavior { activeUsers {'
             " breakdown(by: REGION, limit: 3) { key } } } } }"
         )

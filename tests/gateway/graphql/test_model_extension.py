@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import asyncpg
-import httpx
 
 from gateway.schema import build_schema
 from semantic.loader import MODELS_DIR, load_model
-from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+from tests.gateway.graphql.conftest import client_of, gateway_app
 from tests.semantic.conftest import with_privacy
 
 EXTRA = """
@@ -70,10 +69,7 @@ async def test_a_metric_and_a_module_added_in_yaml_are_served(
     model = with_privacy(load_model(models), threshold=1, regions=("US",))
     assert "iosCorner(" in build_schema(model).as_str()
     app = gateway_app(pool=world_pool, model=model)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        gql = GraphQLClient(client)
+    async with client_of(app) as gql:
         data = await gql.data(
             '{ game(id: "g1") { '
             'iosCorner(filter: {range: {start: "2026-10-11", end: "2026-10-14"}}) {'

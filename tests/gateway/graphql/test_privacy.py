@@ -13,11 +13,10 @@ import io
 from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
 import pytest
 
 from semantic.model import SemanticModel
-from tests.gateway.graphql.conftest import GraphQLClient, gateway_app
+from tests.gateway.graphql.conftest import GraphQLClient, client_of, gateway_app
 from tests.semantic.conftest import with_privacy
 
 R = '{start: "2026-10-11", end: "2026-10-14"}'
@@ -29,10 +28,8 @@ async def attacker(
 ) -> AsyncIterator[GraphQLClient]:
     model = with_privacy(semantic_model, threshold=2, regions=("US",))
     app = gateway_app(pool=world_pool, model=model)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        yield GraphQLClient(client)
+    async with client_of(app) as client:
+        yield client
 
 
 async def sessions(gql: GraphQLClient, filter_: str, extra: str = "") -> dict[str, object]:
@@ -149,8 +146,6 @@ async def test_the_threshold_and_regions_are_configuration(
         (with_privacy(semantic_model, threshold=2, regions=()), 5),  # nothing protected
     ):
         app = gateway_app(pool=world_pool, model=model)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test"
-        ) as client:
-            answer = await sessions(GraphQLClient(client), f"range: {R}")
+        async with client_of(app) as client:
+            answer = await sessions(client, f"range: {R}")
         assert answer["value"] == expected
