@@ -14,6 +14,7 @@ from gateway.database import database_url
 from gateway.migrations import migrate
 from gateway.settings import Settings
 from gateway.tokens import create_token
+from semantic.issues import ModelError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -77,7 +78,12 @@ def serve_command(ctx: click.Context, *, host: str | None, port: int | None, dem
     try:
         with database_url(settings) as url:
             token = asyncio.run(_prepare(url, settings=settings, demo=demo))
-            app = create_app(settings=settings, database_url=url)
+            try:
+                app = create_app(settings=settings, database_url=url)
+            except ModelError as error:
+                raise click.ClickException(
+                    f"nothing is served from an invalid model; fix these and start again\n{error}"
+                ) from None
             base = f"http://{settings.host}:{settings.port}"
             click.echo(f"minis is serving on {base}")
             click.echo(f"  GraphiQL: {base}/graphql   health: {base}/healthz")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
+from semantic.loader import MODELS_DIR
 from tests.ports import free_port
 
 STARTUP_SECONDS = 60.0
@@ -179,3 +181,20 @@ def test_serve_says_so_when_the_database_cannot_be_reached() -> None:
     assert result.exit_code == 1
     assert "cannot reach the database" in result.output
     assert signal.getsignal(signal.SIGTERM) is handler
+
+
+def test_serve_refuses_an_invalid_model(database_url: str, tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    users = models / "users.yml"
+    users.write_text(
+        users.read_text().replace("measure: sessions.users\n", "measure: sessions.user\n")
+    )
+    result = CliRunner().invoke(
+        main,
+        ["--database-url", database_url, "serve", "--port", str(free_port())],
+        env={"MINIS_MODELS_DIR": str(models)},
+    )
+    assert result.exit_code == 1
+    assert "nothing is served from an invalid model" in result.output
+    assert "unknown measure sessions.user; did you mean sessions.users?" in result.output
