@@ -255,7 +255,17 @@ class MeasureCompiler:
         )
         if keys:
             firsts = firsts.select(exp.alias_(keys[0], "bkey")).group_by(keys[0].copy())
-        firsts_cte = self.statement.add_cte(f"firsts_{len(self._ctes)}", firsts)
+        # users by first day, so that each grain adds up a few days rather than every user
+        by_day = (
+            exp.select(
+                col("period"), col("first_day"), exp.alias_(exp.Count(this=exp.Star()), "users")
+            )
+            .from_(firsts.subquery("u"))
+            .group_by(col("period"), col("first_day"))
+        )
+        if keys:
+            by_day = by_day.select(col("bkey")).group_by(col("bkey"))
+        firsts_cte = self.statement.add_cte(f"firsts_{len(self._ctes)}", by_day)
         counted = (
             exp.select()
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
@@ -268,7 +278,8 @@ class MeasureCompiler:
             )
         )
         counted = self._finish(counted, [col("bkey", "f")] if keys else [], "g")
-        counted = counted.select(exp.alias_(exp.Count(this=exp.Star()), _column_name(ref)))
+        total = exp.cast(exp.Sum(this=col("users", "f")), "bigint")
+        counted = counted.select(exp.alias_(total, _column_name(ref)))
         return self.statement.add_cte(f"agg_{len(self._ctes)}", counted)
 
     def _segment(self, segment: Segment) -> str:

@@ -92,26 +92,35 @@ WITH rows_sessions_0 AS (
     )
 ), firsts_0 AS (
   SELECT
-    v.period,
-    r.user_id AS uid,
-    MIN(r.minis_day) AS first_day
+    period,
+    first_day,
+    COUNT(*) AS users
   FROM (
-    SELECT DISTINCT
-      period,
-      excluded
-    FROM grains
-  ) AS v
-  JOIN rows_sessions_1 AS r
-    ON NOT r.region = ANY(
-      v.excluded
-    )
+    SELECT
+      v.period,
+      r.user_id AS uid,
+      MIN(r.minis_day) AS first_day
+    FROM (
+      SELECT DISTINCT
+        period,
+        excluded
+      FROM grains
+    ) AS v
+    JOIN rows_sessions_1 AS r
+      ON NOT r.region = ANY(
+        v.excluded
+      )
+    GROUP BY
+      v.period,
+      r.user_id
+  ) AS u
   GROUP BY
-    v.period,
-    r.user_id
+    period,
+    first_day
 ), agg_0 AS (
   SELECT
     g.grain_id,
-    COUNT(*) AS m_sessions_total_users
+    CAST(SUM(f.users) AS BIGINT) AS m_sessions_total_users
   FROM grains AS g
   JOIN firsts_0 AS f
     ON f.period = g.period AND f.first_day <= g.hi
