@@ -1,9 +1,10 @@
-"""The `Metric` type, and one subtype per module whose metrics can be broken down."""
+"""The `Metric` interface, `SimpleMetric`, and one type per module whose metrics can be broken
+down (with `breakdown(by: <Module>Dimension)`)."""
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -23,7 +24,10 @@ from gateway.schema.selection import selects
 from semantic.model import Metric as MetricDefinition
 
 
-@strawberry.type(description="A metric of a module over the filter's range.")
+@strawberry.interface(
+    description="A metric of a module over the filter's range; every module's metric type "
+    "implements it, so one fragment on Metric draws any card."
+)
 class Metric:
     id: str
     label: str
@@ -40,12 +44,20 @@ class Metric:
     total: strawberry.Private[float | None] = None
 
 
+M = TypeVar("M", bound=Metric)
+
+
+@strawberry.type(description="A metric that offers no breakdown.")
+class SimpleMetric(Metric):
+    pass
+
+
 def metric_object(
-    cls: type[Metric],
+    cls: type[M],
     definition: MetricDefinition,
     answer: MetricAnswer,
     key: MetricKey | None = None,
-) -> Metric:
+) -> M:
     return cls(
         id=camel(definition.name),
         label=definition.label,

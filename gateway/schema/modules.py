@@ -19,7 +19,7 @@ from gateway.loaders import MetricKey, RetentionKey
 from gateway.ranges import resolve_range
 from gateway.requests import ModuleRequest
 from gateway.schema.common import RangeInput, RetentionPeriod, UserType
-from gateway.schema.metrics import Metric, breakdown_type, resolve_metric
+from gateway.schema.metrics import Metric, SimpleMetric, breakdown_type, resolve_metric
 from gateway.schema.naming import camel, enum_member, pascal, resolved
 from gateway.schema.selection import selects
 from gateway.schema.views import distribution_field, funnel_field, retention_fields, table_field
@@ -144,7 +144,7 @@ class ModuleTypes:
     def module_field(self, module: Module) -> StrawberryField:
         prefix = pascal(module.kind.value) + pascal(module.id)
         filter_input, parsers = self._filter_input(prefix, module)
-        metric_cls: type[Metric] = Metric
+        metric_cls: type[Metric] = SimpleMetric
         if module.dimensions:
             dimensions = self.enums.get(
                 f"{prefix}Dimension",
@@ -224,5 +224,3 @@ def _request(
         reporting_day=reporting_day,
         filters=tuple(sorted(filters.items())),
     )
-
-

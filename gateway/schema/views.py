@@ -15,7 +15,7 @@ from gateway.errors import bad_input, too_complex
 from gateway.loaders import RetentionKey, ViewKey
 from gateway.requests import ModuleRequest
 from gateway.schema.common import CohortRow, DistributionRow, FunnelStep, RetentionPeriod
-from gateway.schema.metrics import Metric, metric_object
+from gateway.schema.metrics import SimpleMetric, metric_object
 from gateway.schema.naming import camel, pascal, resolved
 from semantic.model import (
     Agg,
@@ -50,9 +50,9 @@ def retention_fields(view: Retention, key_of: RetentionKeyOf) -> list[Strawberry
         root: ModuleRequest,
         info: Info[Context, Any],
         period: RetentionPeriod = RetentionPeriod.DAY_7,
-    ) -> Metric:
+    ) -> SimpleMetric:
         answer = await info.context.loaders.retention.load(key_of(root, period))
-        return metric_object(Metric, definition, answer.rate)
+        return metric_object(SimpleMetric, definition, answer.rate)
 
     async def cohorts(
         root: ModuleRequest,
@@ -208,5 +208,3 @@ def _page_rows(row_cls: type, table: Table) -> Callable[..., list[Any]]:
 
     rows.__annotations__ = {"root": list, "return": list[row_cls]}  # type: ignore[valid-type]
     return rows
-
-

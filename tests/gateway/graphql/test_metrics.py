@@ -88,3 +88,16 @@ async def test_unreleased_app_lists_with_null_metrics(gql: GraphQLClient) -> Non
     assert active["suppressed"] == "APP_NOT_LAUNCHED"
     assert len(active["series"]) == 7 and {p["value"] for p in active["series"]} == {None}
     assert body["extensions"]["statements"] == 2  # the list and the app, no metric statement
+
+
+async def test_one_fragment_on_metric_draws_any_card(gql: GraphQLClient) -> None:
+    data = await gql.data(
+        "fragment Card on Metric { id value previous }"
+        f' {{ game(id: "g1") {{ userBehavior(filter: {{range: {R}}}) {{ activeUsers {{ ...Card }} }}'
+        f" userRetention(filter: {{range: {R}}}) {{ rate {{ ...Card }} }}"
+        f" launch(filter: {{range: {R}}}) {{ avgLaunchMs {{ ...Card }} }} }} }}"
+    )
+    game = data["game"]
+    assert game["userBehavior"]["activeUsers"] == {"id": "activeUsers", "value": 3, "previous": 2}
+    assert game["userRetention"]["rate"]["id"] == "retentionRate"
+    assert game["launch"]["avgLaunchMs"]["value"] == 1600
