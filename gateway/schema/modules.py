@@ -104,7 +104,12 @@ class ModuleTypes:
     # -- filter input -----------------------------------------------------------------
     def _filter_input(self, prefix: str, module: Module) -> tuple[type, dict[str, FilterParser]]:
         annotations: dict[str, Any] = {"range": RangeInput | None}
-        defaults: dict[str, Any] = {"range": None}
+        defaults: dict[str, Any] = {
+            "range": strawberry.field(
+                default=None,
+                description="a preset or a custom start and end; LAST_7_DAYS when omitted",
+            )
+        }
         parsers: dict[str, FilterParser] = {}
         region = self.model.config.privacy.region_dimension.name
         for ref in module.filters:
@@ -130,12 +135,19 @@ class ModuleTypes:
                     annotations[field], parsers[definition.name] = kind | None, _enum_value
                 else:
                     annotations[field], parsers[definition.name] = str | None, _text
-            defaults[field] = None
+            defaults[field] = strawberry.field(
+                default=None, description=definition.description or definition.label
+            )
         if module.retention is not None:
             cohorts = self.enums.get(
                 "CohortType", tuple(module.retention.cohorts), "Who forms a retention cohort."
             )
-            annotations["cohort"], defaults["cohort"] = cohorts | None, None
+            annotations["cohort"] = cohorts | None
+            defaults["cohort"] = strawberry.field(
+                default=None,
+                description="who forms a cohort: users new on the day, or active on it; "
+                f"{module.retention.default_cohort} when omitted",
+            )
         cls = type(f"{prefix}Filter", (), {"__annotations__": annotations, **defaults})
         description = f"Filters of the {module.label} module."
         return strawberry.input(cls, description=description), parsers
