@@ -93,7 +93,8 @@ async def test_unreleased_app_lists_with_null_metrics(gql: GraphQLClient) -> Non
 async def test_one_fragment_on_metric_draws_any_card(gql: GraphQLClient) -> None:
     data = await gql.data(
         "fragment Card on Metric { id value previous }"
-        f' {{ game(id: "g1") {{ userBehavior(filter: {{range: {R}}}) {{ activeUsers {{ ...Card }} }}'
+        f' {{ game(id: "g1") {{ userBehavior(filter: {{range: {R}}}) {{'
+        " activeUsers { ...Card } }"
         f" userRetention(filter: {{range: {R}}}) {{ rate {{ ...Card }} }}"
         f" launch(filter: {{range: {R}}}) {{ avgLaunchMs {{ ...Card }} }} }} }}"
     )
