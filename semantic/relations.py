@@ -112,14 +112,22 @@ class Statement:
     def _base_rows(self, source: Source) -> exp.Select:
         if source.first_of is None:
             return self._table_rows(source)
-        parent = self.source(source.first_of.name)
-        root = self.root(parent)
-        inner = self._base_rows(parent)
-        if root.user is None:
-            raise QueryError(f"source {source.name} takes first rows of users, but has none")
-        ordering = [col(root.user, ROW), col(root.time, ROW), col(root.key, ROW)]
-        first = inner.distinct(col(root.user, ROW)).order_by(*ordering)
-        return exp.select(exp.Star()).from_(first.subquery(ROW))
+        first = self._first_rows(source.first_of.name)
+        return exp.select(exp.Star()).from_(exp.alias_(exp.to_table(first), ROW, table=True))
+
+    def _first_rows(self, parent_name: str) -> str:
+        """CTE of each user's first row of `parent_name`, built once per statement however
+        many relations (filtered, unfiltered, per user) read it."""
+        name = f"first_rows_{parent_name}"
+        if name not in self.ctes:
+            parent = self.source(parent_name)
+            root = self.root(parent)
+            if root.user is None:
+                raise QueryError(f"source {parent_name} has no users to take first rows of")
+            ordering = [col(root.user, ROW), col(root.time, ROW), col(root.key, ROW)]
+            first = self._base_rows(parent).distinct(col(root.user, ROW)).order_by(*ordering)
+            self.add_cte(name, first)
+        return name
 
     def _rows_query(self, key: RowsKey) -> exp.Select:
         source = self.source(key.source)

@@ -14,6 +14,17 @@ WITH grains AS (
     CAST($4 AS DATE),
     'previous',
     CAST(ARRAY[] AS TEXT[])
+), first_rows_sessions AS (
+  SELECT DISTINCT ON (t.user_id)
+    *,
+    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+  FROM launches AS t
+  WHERE
+    t.app_id = CAST($5 AS TEXT) AND t.success
+  ORDER BY
+    t.user_id,
+    t.started_at,
+    t.launch_id
 ), rows_paid_acquisitions_0 AS (
   SELECT
     *,
@@ -28,18 +39,7 @@ WITH grains AS (
         AND o.clicked_at >= t.started_at - INTERVAL '30 DAY'
         AND CAST(o.clicked_at AT TIME ZONE 'UTC' AS DATE) = CAST(t.started_at AT TIME ZONE 'UTC' AS DATE)
     ) AS first_day
-  FROM (
-    SELECT DISTINCT ON (t.user_id)
-      *,
-      CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
-    FROM launches AS t
-    WHERE
-      t.app_id = CAST($5 AS TEXT) AND t.success
-    ORDER BY
-      t.user_id,
-      t.started_at,
-      t.launch_id
-  ) AS t
+  FROM first_rows_sessions AS t
   WHERE
     (
       (

@@ -48,21 +48,21 @@ WITH grains AS (
   GROUP BY
     g.grain_id,
     r.region
+), first_rows_sessions AS (
+  SELECT DISTINCT ON (t.user_id)
+    *,
+    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+  FROM launches AS t
+  WHERE
+    t.app_id = CAST($5 AS TEXT) AND t.success
+  ORDER BY
+    t.user_id,
+    t.started_at,
+    t.launch_id
 ), rows_first_sessions_1 AS (
   SELECT
     *
-  FROM (
-    SELECT DISTINCT ON (t.user_id)
-      *,
-      CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
-    FROM launches AS t
-    WHERE
-      t.app_id = CAST($5 AS TEXT) AND t.success
-    ORDER BY
-      t.user_id,
-      t.started_at,
-      t.launch_id
-  ) AS t
+  FROM first_rows_sessions AS t
   WHERE
     t.started_at >= CAST(CAST($6 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     AND t.started_at < CAST(CAST($7 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'

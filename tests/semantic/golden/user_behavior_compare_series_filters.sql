@@ -167,21 +167,21 @@ WITH rows_sessions_0 AS (
     )
   GROUP BY
     g.grain_id
+), first_rows_sessions AS (
+  SELECT DISTINCT ON (t.user_id)
+    *,
+    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+  FROM launches AS t
+  WHERE
+    t.app_id = CAST($1 AS TEXT) AND t.success
+  ORDER BY
+    t.user_id,
+    t.started_at,
+    t.launch_id
 ), rows_first_sessions_3 AS (
   SELECT
     *
-  FROM (
-    SELECT DISTINCT ON (t.user_id)
-      *,
-      CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
-    FROM launches AS t
-    WHERE
-      t.app_id = CAST($1 AS TEXT) AND t.success
-    ORDER BY
-      t.user_id,
-      t.started_at,
-      t.launch_id
-  ) AS t
+  FROM first_rows_sessions AS t
   WHERE
     (
       (
