@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-CURRENT, PREVIOUS, FIRST_DAY = 0, 1, 2
+from semantic.grains import CURRENT, PREVIOUS
+from semantic.model import COUNT_UNITS, Unit
 
 # Units whose values add up across the values of a dimension, so that a share makes sense.
-COUNTABLE_UNITS = frozenset(
-    {"users", "sessions", "launches", "orders", "events", "reports", "calls", "beans", "usd"}
-)
+COUNTABLE_UNITS = frozenset(unit.value for unit in COUNT_UNITS | {Unit.BEANS, Unit.USD})
 
 
 class Suppression(StrEnum):

@@ -10,11 +10,12 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.answers import CURRENT, Grains, MetricAnswer, Suppression, not_launched
+from gateway.answers import Grains, MetricAnswer, Suppression, not_launched
 from gateway.apps import APP_COLUMNS, App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
 from semantic.compiler import compile_metrics
+from semantic.grains import CURRENT
 from semantic.model import SemanticModel
 from semantic.query import (
     DistributionQuery,
