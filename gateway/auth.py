@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.apps import Caller
 from gateway.database import UNREACHABLE_ERRORS
+from gateway.errors import ErrorCode, database_unavailable, error_response
 from gateway.tokens import caller_of
 
 PUBLIC_PATHS = frozenset({"/healthz"})
@@ -18,9 +19,10 @@ CACHE_SECONDS = 10.0  # how long a token check is reused; revocations take effec
 
 
 def _unauthenticated(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401,
+    return error_response(
+        message,
+        code=ErrorCode.UNAUTHENTICATED,
+        status=401,
         headers={"WWW-Authenticate": 'Bearer realm="minis"'},
     )
 
@@ -59,16 +61,8 @@ class BearerAuth:
         try:
             caller = await self._caller(request, token.strip())
         except (asyncpg.PostgresError, *UNREACHABLE_ERRORS):  # type: ignore[misc]
-            unavailable = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "the database is unavailable; retry in a moment",
-                            "extensions": {"code": "DATABASE_UNAVAILABLE"},
-                        }
-                    ]
-                },
-                status_code=503,
+            unavailable = error_response(
+                database_unavailable().message, code=ErrorCode.DATABASE_UNAVAILABLE, status=503
             )
             await unavailable(scope, receive, send)
             return

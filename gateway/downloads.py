@@ -19,6 +19,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway.errors import ErrorCode, error_response
 from gateway.graphql import GatewayGraphQL
 from gateway.schema.naming import camel, pascal
 from semantic.model import AppKind, FilterKind, Module, SemanticModel
@@ -143,9 +144,7 @@ def _view_download(module: Module, item: str, params: dict[str, str]) -> Downloa
 
 
 def _error(status: int, message: str, code: str = "BAD_USER_INPUT") -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
-    )
+    return error_response(message, code=ErrorCode(code), status=status)
 
 
 async def csv_download(request: Request) -> Response:

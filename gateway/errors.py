@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from graphql import GraphQLError
+from starlette.responses import JSONResponse
 
 
 class ErrorCode(StrEnum):
@@ -13,6 +14,8 @@ class ErrorCode(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    NOT_FOUND = "NOT_FOUND"  # CSV downloads of an app that does not exist (or is not yours)
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # masked; the details are in the log
 
 
 class ClientError(GraphQLError):
@@ -46,6 +49,18 @@ def timed_out() -> ClientError:
         "the query took too long; ask for a shorter range, fewer modules or no series",
         code=ErrorCode.TIMEOUT,
     )
+
+
+def error_response(
+    message: str,
+    *,
+    code: ErrorCode,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A refusal outside GraphQL (auth, CSV downloads), shaped like a GraphQL error."""
+    body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def is_client_error(error: BaseException | None) -> bool:

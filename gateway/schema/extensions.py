@@ -123,7 +123,7 @@ class ClientErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        masked.extensions = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value}
         return masked
 
 
