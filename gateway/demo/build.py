@@ -28,10 +28,10 @@ from gateway.demo.sessions import LAUNCH_COLUMNS, Row, simulate
 from gateway.demo.summary import AppLine, DemoSummary, TableLoad
 from gateway.demo.telemetry import NETWORK_COLUMNS, RUNTIME_COLUMNS, network_calls, runtime_reports
 from gateway.demo.world import CAST, AppSpec
+from gateway.loading.catalog import EVENT_TABLES
 
 APP_COLUMNS = ("app_id", "kind", "name", "status", "launched_on", "owner_id")
-TABLES = ("apps", "launches", "orders", "ad_events", "runtime_reports", "network_calls",
-          "feed_ad_spend", "feed_ad_clicks", "feed_card_events", "funnel_events")
+TABLES = EVENT_TABLES
 RESENT_SHARE = 0.004  # of each table's raw feed, sent a second time
 
 
