@@ -7,7 +7,6 @@ import logging
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -71,10 +70,6 @@ def redacted(url: str) -> str:
     netloc = parts.netloc.rpartition("@")[2]
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
-
-
-async def connect(url: str, **kwargs: Any) -> asyncpg.Connection:
-    return await asyncpg.connect(url, **kwargs)
 
 
 async def create_pool(

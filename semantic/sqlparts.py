@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import sqlglot
@@ -95,12 +94,6 @@ def coalesce_zero(expression: exp.Expr) -> exp.Expr:
     return exp.Coalesce(this=expression, expressions=[exp.Literal.number(0)])
 
 
-def and_all(conditions: list[exp.Expr]) -> exp.Expr | None:
-    return exp.and_(*conditions) if conditions else None
-
-
-def date_param(params: Params, name: str, value: dt.date) -> exp.Expr:
-    return params.named(name, value, "date")
 
 
 def render(query: exp.Expr, *, pretty: bool = False) -> str:
@@ -117,12 +110,3 @@ def values_table(
             this=exp.to_identifier(alias), columns=[exp.to_identifier(c) for c in columns]
         ),
     )
-
-
-def mapping_case(
-    key: exp.Expr, mapping: Mapping[str, exp.Expr], default: exp.Expr
-) -> exp.Expr:
-    case = exp.Case()
-    for value, result in mapping.items():
-        case = case.when(exp.EQ(this=key.copy(), expression=exp.Literal.string(value)), result)
-    return case.else_(default)
