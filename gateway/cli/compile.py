@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import click
@@ -171,8 +172,16 @@ def compile_command(
 
 
 def psql_script(compiled: CompiledQuery) -> str:
-    """The statement as a PREPARE and an EXECUTE with its parameters, ready for psql."""
+    """The statement as PREPARE, EXECUTE with its parameters and DEALLOCATE, ready for psql.
+
+    The name is a digest of the statement and its parameters, and the script drops it after
+    use, so scripts pasted one after another into one session never run each other's query.
+    """
     from sqlglot import exp
 
     arguments = ", ".join(exp.convert(value).sql(dialect="postgres") for value in compiled.params)
-    return f"PREPARE minis_query AS\n{compiled.sql};\nEXECUTE minis_query({arguments});"
+    digest = hashlib.sha256(f"{compiled.sql}\n{arguments}".encode()).hexdigest()[:12]
+    name = f"minis_{digest}"
+    return (
+        f"PREPARE {name} AS\n{compiled.sql};\nEXECUTE {name}({arguments});\nDEALLOCATE {name};"
+    )

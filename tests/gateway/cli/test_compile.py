@@ -34,12 +34,32 @@ async def test_the_printed_script_runs_and_gives_the_metrics(db: asyncpg.Connect
         "gb,br",
         "--no-series",
     )
-    assert script.startswith("PREPARE minis_query AS") and "EXECUTE minis_query(" in script
-    prepare, _, execute = script.rpartition("EXECUTE ")
-    await db.execute(prepare)
-    rows = await db.fetch("EXECUTE " + execute.strip().rstrip(";"))
-    current = next(r for r in rows if r["grain_id"] == 0)
+    current = await _run_script(db, script)
     assert (current["active_users"], current["launched_sessions"]) == (3, 4)  # l04 l05 l06 l08
+
+
+async def _run_script(db: asyncpg.Connection, script: str) -> asyncpg.Record:
+    """Run the script's statements one by one, as psql does; the current-range row."""
+    prepare, execute, deallocate = (s.strip() for s in script.strip().split(";\n"))
+    assert prepare.startswith("PREPARE minis_") and execute.startswith("EXECUTE minis_")
+    assert deallocate.startswith("DEALLOCATE minis_")
+    await db.execute(prepare)
+    rows = await db.fetch(execute)
+    await db.execute(deallocate.rstrip(";"))
+    return next(r for r in rows if r["grain_id"] == 0)
+
+
+async def test_scripts_pasted_one_after_another_each_run_their_own_query(
+    db: asyncpg.Connection,
+) -> None:
+    await world.build(db)
+    common = ["--module", "user_behavior", "--kind", "game", "--no-series"]
+    first = compile_script(*common, "--range", "2026-10-11:2026-10-14", "--metrics", "active_users")
+    second = compile_script(*common, "--range", "2026-10-11:2026-10-11", "--metrics", "new_users")
+    assert first.split()[1] != second.split()[1]  # the statements' names differ
+    for script in (first, second, first):  # one session, and the same script again
+        current = await _run_script(db, script)
+        assert set(current.keys()) >= ({"active_users"} if script is first else {"new_users"})
 
 
 def test_views_compile() -> None:
@@ -50,7 +70,7 @@ def test_views_compile() -> None:
     ):
         app = ["--app", "d1"] if "conversion_funnel" in args else []
         script = compile_script(*args, *app, "--range", "2026-10-11:2026-10-14")
-        assert "EXECUTE minis_query(" in script
+        assert "\nEXECUTE minis_" in script and "\nDEALLOCATE minis_" in script
 
 
 def test_an_unknown_metric_is_a_clear_error() -> None:
