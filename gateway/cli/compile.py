@@ -182,6 +182,4 @@ def psql_script(compiled: CompiledQuery) -> str:
     arguments = ", ".join(exp.convert(value).sql(dialect="postgres") for value in compiled.params)
     digest = hashlib.sha256(f"{compiled.sql}\n{arguments}".encode()).hexdigest()[:12]
     name = f"minis_{digest}"
-    return (
-        f"PREPARE {name} AS\n{compiled.sql};\nEXECUTE {name}({arguments});\nDEALLOCATE {name};"
-    )
+    return f"PREPARE {name} AS\n{compiled.sql};\nEXECUTE {name}({arguments});\nDEALLOCATE {name};"
