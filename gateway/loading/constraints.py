@@ -1,9 +1,10 @@
 """Reading CHECK constraints as PostgreSQL prints them (pg_get_constraintdef) into a small
 expression tree, so that the loader applies the same domain rules as the database.
 
-Only the forms simple column constraints take are understood: comparisons, `= ANY (ARRAY[..])`,
-`~`, `IS [NOT] NULL`, AND, OR, NOT, column references and literals with casts. Anything else
-raises Unsupported, and the database alone enforces that constraint.
+sqlglot parses the PostgreSQL text; only the forms simple column constraints take are kept:
+comparisons, `= ANY (ARRAY[..])`, `~` and `!~`, `IS [NOT] NULL`, AND, OR, NOT, column references
+and literals with casts. Anything else raises Unsupported, and the database alone enforces that
+constraint.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 Value = str | int | float | bool | Decimal | dt.date | dt.datetime | None
 
@@ -70,42 +75,15 @@ class Not:
 
 Expr = Col | Const | Compare | AnyOf | Match | IsNull | BoolOp | Not
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<string>'(?:[^']|'')*')
-    | (?P<number>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")
-    | (?P<symbol>::|<=|>=|<>|!=|!~|[=<>~(),\[\]-])
-    )""",
-    re.VERBOSE,
-)
-_KEYWORDS = {"AND", "OR", "NOT", "IS", "NULL", "ANY", "ARRAY", "TRUE", "FALSE", "CHECK"}
-_COMPARISONS = {"=", "<>", "!=", "<", "<=", ">", ">="}
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # string, number, word, keyword, symbol, end
-    text: str
-
-
-def _tokens(source: str) -> list[_Token]:
-    tokens, position = [], 0
-    source = source.rstrip()
-    while position < len(source):
-        match = _TOKEN.match(source, position)
-        if match is None or match.end() == position:
-            raise Unsupported(f"cannot read {source[position:]!r}")
-        kind = match.lastgroup or ""
-        text = match[kind]
-        if kind == "word" and text.upper() in _KEYWORDS:
-            kind, text = "keyword", text.upper()
-        elif kind == "word" and text.startswith('"'):
-            text = text[1:-1].replace('""', '"')
-        tokens.append(_Token(kind, text))
-        position = match.end()
-    tokens.append(_Token("end", ""))
-    return tokens
+_CHECK = re.compile(r"^\s*CHECK\b", re.IGNORECASE)
+_COMPARISONS: dict[type[exp.Expr], str] = {
+    exp.EQ: "=",
+    exp.NEQ: "<>",
+    exp.LT: "<",
+    exp.LTE: "<=",
+    exp.GT: ">",
+    exp.GTE: ">=",
+}
 
 
 def _text(value: Value) -> str:
@@ -121,175 +99,134 @@ def _boolean(value: Value) -> bool:
     raise Unsupported(f"{value!r} is not a boolean")
 
 
-_CASTS: dict[str, Callable[[Value], Value]] = {
-    "text": _text,
-    "character varying": _text,
-    "bpchar": _text,
-    "integer": lambda value: int(_text(value)),
-    "bigint": lambda value: int(_text(value)),
-    "smallint": lambda value: int(_text(value)),
-    "numeric": lambda value: Decimal(_text(value)),
-    "real": lambda value: float(_text(value)),
-    "double precision": lambda value: float(_text(value)),
-    "boolean": _boolean,
-    "date": lambda value: dt.date.fromisoformat(_text(value)),
-    "timestamp with time zone": lambda value: dt.datetime.fromisoformat(_text(value)),
+_T = exp.DType
+_CASTS: dict[exp.DType, Callable[[Value], Value]] = {
+    _T.TEXT: _text,
+    _T.VARCHAR: _text,
+    _T.CHAR: _text,
+    _T.BPCHAR: _text,
+    _T.INT: lambda value: int(_text(value)),
+    _T.BIGINT: lambda value: int(_text(value)),
+    _T.SMALLINT: lambda value: int(_text(value)),
+    _T.DECIMAL: lambda value: Decimal(_text(value)),
+    _T.FLOAT: lambda value: float(_text(value)),
+    _T.DOUBLE: lambda value: float(_text(value)),
+    _T.BOOLEAN: _boolean,
+    _T.DATE: lambda value: dt.date.fromisoformat(_text(value)),
+    _T.TIMESTAMPTZ: lambda value: dt.datetime.fromisoformat(_text(value)),
 }
-
-
-class _Parser:
-    def __init__(self, source: str) -> None:
-        self._tokens = _tokens(source)
-        self._at = 0
-
-    def _peek(self) -> _Token:
-        return self._tokens[self._at]
-
-    def _take(self) -> _Token:
-        token = self._tokens[self._at]
-        self._at += 1
-        return token
-
-    def _accept(self, text: str) -> bool:
-        if self._peek().text == text and self._peek().kind in {"keyword", "symbol"}:
-            self._at += 1
-            return True
-        return False
-
-    def _expect(self, text: str) -> None:
-        if not self._accept(text):
-            raise Unsupported(f"expected {text} at {self._peek().text!r}")
-
-    def parse(self, *, check: bool) -> Expr:
-        if check:
-            self._expect("CHECK")
-        expr = self._or()
-        if self._peek().kind != "end":
-            raise Unsupported(f"unexpected {self._peek().text!r}")
-        return expr
-
-    def _or(self) -> Expr:
-        items = [self._and()]
-        while self._accept("OR"):
-            items.append(self._and())
-        return items[0] if len(items) == 1 else BoolOp("OR", tuple(items))
-
-    def _and(self) -> Expr:
-        items = [self._not()]
-        while self._accept("AND"):
-            items.append(self._not())
-        return items[0] if len(items) == 1 else BoolOp("AND", tuple(items))
-
-    def _not(self) -> Expr:
-        if self._accept("NOT"):
-            return Not(self._not())
-        return self._predicate()
-
-    def _predicate(self) -> Expr:
-        left = self._operand()
-        token = self._peek()
-        if token.kind == "symbol" and token.text in _COMPARISONS:
-            self._take()
-            op = "<>" if token.text == "!=" else token.text
-            if self._accept("ANY"):
-                if op != "=":
-                    raise Unsupported(f"{op} ANY")
-                self._expect("(")
-                values = self._array()
-                self._expect(")")
-                return AnyOf(left, values)
-            return Compare(op, left, self._operand())
-        if token.kind == "symbol" and token.text in {"~", "!~"}:
-            self._take()
-            pattern = self._operand()
-            if not isinstance(pattern, Const) or not isinstance(pattern.value, str):
-                raise Unsupported("a pattern that is not a literal")
-            return Match(left, pattern.value, negated=token.text == "!~")
-        if self._accept("IS"):
-            negated = self._accept("NOT")
-            self._expect("NULL")
-            return IsNull(left, negated)
-        return left
-
-    def _array(self) -> tuple[Value, ...]:
-        self._expect("ARRAY")
-        self._expect("[")
-        values = []
-        while True:
-            item = self._operand()
-            if not isinstance(item, Const):
-                raise Unsupported("an array of non-literals")
-            values.append(item.value)
-            if not self._accept(","):
-                break
-        self._expect("]")
-        return tuple(values)
-
-    def _operand(self) -> Expr:
-        expr = self._primary()
-        while self._accept("::"):
-            expr = self._cast(expr, self._type_name())
-        return expr
-
-    def _type_name(self) -> str:
-        words = []
-        while self._peek().kind == "word":
-            words.append(self._take().text.lower())
-        if not words:
-            raise Unsupported("a cast without a type")
-        if self._accept("("):  # type modifiers such as numeric(12,2)
-            while not self._accept(")"):
-                if self._take().kind == "end":
-                    raise Unsupported("an unclosed type modifier")
-        if self._accept("["):
-            self._expect("]")
-            words.append("[]")
-        return " ".join(words)
-
-    def _cast(self, expr: Expr, type_name: str) -> Expr:
-        if isinstance(expr, Col):
-            return expr
-        if not isinstance(expr, Const):
-            raise Unsupported(f"a cast of an expression to {type_name}")
-        cast = _CASTS.get(type_name)
-        if cast is None:
-            raise Unsupported(f"a literal of type {type_name}")
-        try:
-            return Const(None if expr.value is None else cast(expr.value))
-        except (ValueError, ArithmeticError) as exc:
-            raise Unsupported(str(exc)) from None
-
-    def _primary(self) -> Expr:
-        token = self._take()
-        if token.kind == "symbol" and token.text == "(":
-            expr = self._or()
-            self._expect(")")
-            return expr
-        if token.kind == "symbol" and token.text == "-" and self._peek().kind == "number":
-            return Const(-_number(self._take().text))
-        if token.kind == "string":
-            return Const(token.text[1:-1].replace("''", "'"))
-        if token.kind == "number":
-            return Const(_number(token.text))
-        if token.kind == "keyword" and token.text in {"TRUE", "FALSE", "NULL"}:
-            return Const({"TRUE": True, "FALSE": False, "NULL": None}[token.text])
-        if token.kind == "word" and self._peek().text != "(":
-            return Col(token.text)
-        raise Unsupported(f"unexpected {token.text!r}")
 
 
 def _number(text: str) -> int | Decimal:
     return int(text) if text.isdigit() else Decimal(text)
 
 
-def parse_check(definition: str) -> Expr:
-    """The expression of a CHECK constraint, e.g. "CHECK ((beans > 0))"."""
-    return _Parser(definition).parse(check=True)
+def _unwrapped(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _items(node: exp.Expr, kind: type[exp.Connector]) -> list[exp.Expr]:
+    """The operands of a chain `a AND b AND c` (a parenthesized chain stays one operand)."""
+    if isinstance(node, kind):
+        return _items(node.this, kind) + _items(node.expression, kind)
+    return [node]
+
+
+def _literal(node: exp.Expr) -> Const:
+    converted = _convert(node)
+    if not isinstance(converted, Const):
+        raise Unsupported(f"{node.sql(dialect='postgres')} is not a literal")
+    return converted
+
+
+def _cast(node: exp.Cast) -> Expr:
+    inner = _convert(node.this)
+    if isinstance(inner, Col):
+        return inner
+    target = node.to
+    if not isinstance(inner, Const):
+        raise Unsupported(f"a cast of an expression to {target.sql(dialect='postgres')}")
+    cast = _CASTS.get(target.this) if not target.expressions or target.this is _T.DECIMAL else None
+    if cast is None:
+        raise Unsupported(f"a literal of type {target.sql(dialect='postgres')}")
+    try:
+        return Const(None if inner.value is None else cast(inner.value))
+    except (ValueError, ArithmeticError) as exc:
+        raise Unsupported(str(exc)) from None
+
+
+def _any_of(operand: Expr, node: exp.Any) -> AnyOf:
+    array = _unwrapped(node.this)
+    if isinstance(array, exp.Cast) and array.to.is_type(_T.ARRAY):  # (ARRAY[...])::text[]
+        array = _unwrapped(array.this)
+    if not isinstance(array, exp.Array):
+        raise Unsupported(f"= ANY of {array.sql(dialect='postgres')}")
+    return AnyOf(operand, tuple(_literal(item).value for item in array.expressions))
+
+
+def _convert(node: exp.Expr) -> Expr:
+    node = _unwrapped(node)
+    if isinstance(node, exp.Column) and not node.table:
+        return Col(node.name)
+    if isinstance(node, exp.Literal):
+        return Const(node.this if node.is_string else _number(node.this))
+    if isinstance(node, exp.Boolean):
+        return Const(bool(node.this))
+    if isinstance(node, exp.Null):
+        return Const(None)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_number:
+        return Const(-_number(node.this.this))
+    if isinstance(node, exp.Cast):
+        return _cast(node)
+    if isinstance(node, exp.And | exp.Or):
+        kind = type(node)
+        op = "AND" if kind is exp.And else "OR"
+        return BoolOp(op, tuple(_convert(item) for item in _items(node, kind)))
+    if isinstance(node, exp.Not):
+        if isinstance(node.this, exp.RegexpLike):  # `a !~ b`, not `NOT (a ~ b)`
+            return _match(node.this, negated=True)
+        return Not(_convert(node.this))
+    if isinstance(node, exp.RegexpLike):
+        return _match(node, negated=False)
+    if isinstance(node, exp.Is):
+        if not isinstance(node.expression, exp.Null):
+            raise Unsupported(f"IS {node.expression.sql(dialect='postgres')}")
+        return IsNull(_convert(node.this), negated=bool(node.args.get("negate")))
+    comparison = _COMPARISONS.get(type(node))
+    if comparison is not None and isinstance(node, exp.Binary):
+        left = _convert(node.this)
+        if isinstance(node.expression, exp.Any):
+            if comparison != "=":
+                raise Unsupported(f"{comparison} ANY")
+            return _any_of(left, node.expression)
+        return Compare(comparison, left, _convert(node.expression))
+    raise Unsupported(f"cannot read {node.sql(dialect='postgres')!r}")
+
+
+def _match(node: exp.RegexpLike, *, negated: bool) -> Match:
+    pattern = _convert(node.expression)
+    if not isinstance(pattern, Const) or not isinstance(pattern.value, str):
+        raise Unsupported("a pattern that is not a literal")
+    return Match(_convert(node.this), pattern.value, negated=negated)
 
 
 def parse_expression(source: str) -> Expr:
     """An expression such as a column default, e.g. "0" or "'x'::text"."""
-    return _Parser(source).parse(check=False)
+    try:
+        parsed = sqlglot.parse_one(source, read="postgres")
+    except SqlglotError as exc:
+        raise Unsupported(f"cannot read {source!r}: {exc}") from None
+    return _convert(parsed)
+
+
+def parse_check(definition: str) -> Expr:
+    """The expression of a CHECK constraint, e.g. "CHECK ((beans > 0))"."""
+    match = _CHECK.match(definition)
+    if match is None:
+        raise Unsupported(f"not a CHECK constraint: {definition!r}")
+    return parse_expression(definition[match.end() :])
 
 
 def conjuncts(expr: Expr) -> tuple[Expr, ...]:

@@ -14,6 +14,7 @@ from gateway.loading.constraints import (
     Const,
     IsNull,
     Match,
+    Not,
     Unsupported,
     columns_of,
     conjuncts,
@@ -53,6 +54,29 @@ def test_rules_across_columns() -> None:
     assert columns_of(stutter) == ("stutter_ms", "sampled_ms")
 
 
+def test_negations_chains_and_typed_arrays() -> None:
+    assert parse_check("CHECK ((region !~ '^x'::text))") == Match(Col("region"), "^x", negated=True)
+    assert parse_check("CHECK ((NOT (region ~ '^x'::text)))") == Not(
+        Match(Col("region"), "^x", negated=False)
+    )
+    assert parse_check("CHECK (((a > 0) AND (b > 0) AND (c IS NULL)))") == BoolOp(
+        "AND",
+        (
+            Compare(">", Col("a"), Const(0)),
+            Compare(">", Col("b"), Const(0)),
+            IsNull(Col("c"), negated=False),
+        ),
+    )
+    varchar = (
+        "CHECK (((kind)::text = ANY "
+        "((ARRAY['a'::character varying, 'b'::character varying])::text[])))"
+    )
+    assert parse_check(varchar) == AnyOf(Col("kind"), ("a", "b"))
+    assert parse_check("CHECK ((x >= (-1.5)::numeric(12,2)))") == Compare(
+        ">=", Col("x"), Const(Decimal("-1.5"))
+    )
+
+
 def test_literals_of_defaults() -> None:
     assert parse_expression("0") == Const(0)
     assert parse_expression("'it''s'::text") == Const("it's")
@@ -66,6 +90,10 @@ def test_literals_of_defaults() -> None:
         "CHECK ((started_at < now()))",
         "CHECK ((x = ANY (some_array)))",
         "CHECK (((a + b) > 0))",
+        "CHECK ((x IS TRUE))",
+        "CHECK ((x < ALL (ARRAY[1, 2])))",
+        "CHECK ((x > 0)",
+        "UNIQUE (x)",
     ],
 )
 def test_other_forms_are_left_to_the_database(definition: str) -> None:
