@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from semantic.grains import CURRENT, PREVIOUS
 from semantic.model import COUNT_UNITS, Unit
+from semantic.model import Direction as Polarity
 
 # Units whose values add up across the values of a dimension, so that a share makes sense.
 COUNTABLE_UNITS = frozenset(unit.value for unit in COUNT_UNITS | {Unit.BEANS, Unit.USD})
@@ -23,12 +24,22 @@ COUNTABLE_UNITS = frozenset(unit.value for unit in COUNT_UNITS | {Unit.BEANS, Un
 class Suppression(StrEnum):
     APP_NOT_LAUNCHED = "APP_NOT_LAUNCHED"
     PRIVACY_THRESHOLD = "PRIVACY_THRESHOLD"
+    # no day of the range can be judged yet (a retention period ending after the reporting day)
+    INCOMPLETE_PERIOD = "INCOMPLETE_PERIOD"
 
 
 class Direction(StrEnum):
     UP = "UP"
     DOWN = "DOWN"
     FLAT = "FLAT"
+
+
+class Assessment(StrEnum):
+    """Whether a change is good news, given the metric's polarity."""
+
+    GOOD = "GOOD"
+    BAD = "BAD"
+    NEUTRAL = "NEUTRAL"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,12 +77,37 @@ def direction(delta: float | None) -> Direction | None:
     return Direction.UP if delta > 0 else Direction.DOWN if delta < 0 else Direction.FLAT
 
 
+def assessment(delta: float | None, polarity: Polarity) -> Assessment | None:
+    """GOOD when the metric moved the way its polarity wants, BAD the other way, NEUTRAL when
+    it did not move; null when there is no change to judge."""
+    if delta is None:
+        return None
+    if delta == 0:
+        return Assessment.NEUTRAL
+    rising_is_good = polarity is Polarity.HIGHER_IS_BETTER
+    return Assessment.GOOD if (delta > 0) == rising_is_good else Assessment.BAD
+
+
 def not_launched(days: Iterable[dt.date] = ()) -> MetricAnswer:
     return MetricAnswer(
         value=None,
         series=tuple(Point(date=d, value=None) for d in days),
         suppressed=Suppression.APP_NOT_LAUNCHED,
     )
+
+
+def counted_cohort_days(start: dt.date, end: dt.date, reporting_day: dt.date, period: int) -> int:
+    """How many cohort days D of [start, end] count for a retention period of `period` days:
+    those whose return day D + period is on or before the reporting day."""
+    last = min(end, reporting_day - dt.timedelta(days=period))
+    return max(0, (last - start).days + 1)
+
+
+def incomplete(answer: MetricAnswer) -> MetricAnswer:
+    """`answer` when no day of its range can be judged yet: a null value saying why."""
+    if answer.suppressed is not None:
+        return answer
+    return replace(answer, value=None, suppressed=Suppression.INCOMPLETE_PERIOD)
 
 
 def hidden(excluded: Sequence[str] | None, regions: Sequence[str]) -> bool:

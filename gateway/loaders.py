@@ -10,7 +10,14 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.answers import Grains, MetricAnswer, Suppression, not_launched
+from gateway.answers import (
+    Grains,
+    MetricAnswer,
+    Suppression,
+    counted_cohort_days,
+    incomplete,
+    not_launched,
+)
 from gateway.apps import APP_COLUMNS, App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
@@ -191,6 +198,9 @@ class Loaders:
             rows = await self.runner.fetch(compile_retention(self.model, query))
             grains = Grains.of(rows)
             rate = grains.answer("rate", regions=request.regions(self.model))
+            span = request.range
+            if not counted_cohort_days(span.start, span.end, request.reporting_day, key.period):
+                rate = incomplete(rate)
             suppressed = rate.suppressed is Suppression.PRIVACY_THRESHOLD
             cohorts = tuple(
                 Cohort(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.schema.common import PolarityEnum
 from gateway.schema.naming import camel
 from semantic.model import SemanticModel
 
@@ -14,6 +15,9 @@ class CatalogMetric:
     label: str
     description: str
     unit: str
+    polarity: PolarityEnum = strawberry.field(  # type: ignore[valid-type]
+        description="which way the metric is better (a rising failure rate is bad news)"
+    )
 
 
 @strawberry.type(description="A dimension metrics can be broken down or filtered by.")
@@ -80,7 +84,11 @@ def build_catalog(model: SemanticModel) -> Catalog:
         modules=modules,
         metrics=[
             CatalogMetric(
-                id=camel(m.name), label=m.label, description=m.description, unit=m.unit.value
+                id=camel(m.name),
+                label=m.label,
+                description=m.description,
+                unit=m.unit.value,
+                polarity=m.direction,
             )
             for m in sorted(model.metrics.values(), key=lambda m: m.name)
         ],

@@ -7,14 +7,25 @@ from enum import Enum
 
 import strawberry
 
-from gateway.answers import Direction, Suppression
+from gateway.answers import Assessment, Direction, Suppression
 from gateway.ranges import Preset
+from semantic.model import Direction as Polarity
 
 SuppressionEnum = strawberry.enum(
     Suppression, name="Suppression", description="Why a value is withheld."
 )
 DirectionEnum = strawberry.enum(
     Direction, name="Direction", description="Sign of the change against the previous period."
+)
+PolarityEnum = strawberry.enum(
+    Polarity, name="Polarity", description="Which way a metric is better: a rising stutter "
+    "rate is bad news, a rising active-user count good news."
+)
+AssessmentEnum = strawberry.enum(
+    Assessment,
+    name="Assessment",
+    description="Whether the change against the previous period is good or bad news, by the "
+    "metric's polarity (for colours: GOOD green, BAD red).",
 )
 RangePreset = strawberry.enum(
     Preset, name="RangePreset", description="Ranges ending on the reporting day (yesterday, UTC)."
@@ -63,6 +74,16 @@ class BreakdownRow:
         description="value over the metric's total, for metrics that add up (counts, sums)"
     )
     series: list[Point] = strawberry.field(description="daily values, for trends by this key")
+
+
+@strawberry.type(description="What a retention period can show for the filter's range.")
+class RetentionPeriodOption:
+    period: RetentionPeriod
+    counted_days: int = strawberry.field(
+        description="cohort days of the range whose return day is on or before the reporting "
+        "day: the rate is over these, and is null (INCOMPLETE_PERIOD) when there are none"
+    )
+    complete: bool = strawberry.field(description="every cohort day of the range counts")
 
 
 @strawberry.type(description="One cohort day of a retention table.")

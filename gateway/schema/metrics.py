@@ -9,14 +9,16 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from gateway.answers import COUNTABLE_UNITS, MetricAnswer
+from gateway.answers import COUNTABLE_UNITS, MetricAnswer, assessment
 from gateway.context import Context
 from gateway.errors import bad_input, too_complex
 from gateway.loaders import BreakdownKey, MetricKey
 from gateway.schema.common import (
+    AssessmentEnum,
     BreakdownRow,
     DirectionEnum,
     Point,
+    PolarityEnum,
     SuppressionEnum,
 )
 from gateway.schema.naming import camel
@@ -38,6 +40,12 @@ class Metric:
     )
     change: float | None = strawberry.field(description="(value - previous) / previous")
     direction: DirectionEnum | None  # type: ignore[valid-type]
+    polarity: PolarityEnum = strawberry.field(  # type: ignore[valid-type]
+        description="which way the metric is better"
+    )
+    assessment: AssessmentEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="whether the change is good or bad news; null when there is no change"
+    )
     suppressed: SuppressionEnum | None  # type: ignore[valid-type]
     series: list[Point] = strawberry.field(description="the metric on each day of the range")
     key: strawberry.Private[MetricKey | None] = None
@@ -66,6 +74,8 @@ def metric_object(
         previous=answer.previous,
         change=answer.change,
         direction=answer.direction,
+        polarity=definition.direction,
+        assessment=assessment(answer.change, definition.direction),
         suppressed=answer.suppressed,
         series=[Point(date=p.date, value=p.value) for p in answer.series],
         key=key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,11 +11,18 @@ from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from gateway.answers import counted_cohort_days
 from gateway.context import Context
 from gateway.errors import bad_input, too_complex
 from gateway.loaders import RetentionKey, ViewKey
 from gateway.requests import ModuleRequest
-from gateway.schema.common import CohortRow, DistributionRow, FunnelStep, RetentionPeriod
+from gateway.schema.common import (
+    CohortRow,
+    DistributionRow,
+    FunnelStep,
+    RetentionPeriod,
+    RetentionPeriodOption,
+)
 from gateway.schema.metrics import SimpleMetric, metric_object
 from gateway.schema.naming import camel, pascal, resolved
 from semantic.model import (
@@ -65,8 +73,27 @@ def retention_fields(view: Retention, key_of: RetentionKeyOf) -> list[Strawberry
             for c in answer.cohorts
         ]
 
+    periods = [p for p in RetentionPeriod if p.value in view.periods]
+
+    def options(root: ModuleRequest) -> list[RetentionPeriodOption]:
+        span = root.range
+        return [
+            RetentionPeriodOption(
+                period=p,
+                counted_days=counted_cohort_days(span.start, span.end, root.reporting_day, p.value),
+                complete=span.end + dt.timedelta(days=p.value) <= root.reporting_day,
+            )
+            for p in periods
+        ]
+
     return [
         resolved(rate, name="rate", description=view.description),
+        resolved(
+            options,
+            name="periods",
+            description="each period of the view and how many cohort days of the range it can "
+            "show; a UI offers only those with counted days",
+        ),
         resolved(
             cohorts,
             name="cohorts",
