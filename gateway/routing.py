@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from gateway.downloads import csv_download
 from gateway.graphql import GatewayGraphQL
 from gateway.health import healthz
+from gateway.portal import portal_routes
+from gateway.surfaces.cube.routes import cube_routes
 
 
-def routes(graphql: GatewayGraphQL) -> list[Route]:
+def routes(graphql: GatewayGraphQL) -> list[BaseRoute]:
     return [
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/csv/{kind}/{app_id}/{module}/{item}", csv_download),
+        *cube_routes(),
+        *portal_routes(),
     ]
