@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.apps import Caller
 from gateway.database import UNREACHABLE_ERRORS
 from gateway.errors import ErrorCode, database_unavailable, error_response
+from gateway.surfaces.cube.errors import cube_error_response, is_cube_path
 from gateway.tokens import caller_of
 
 PUBLIC_PATHS = frozenset({"/healthz", "/"})  # "/": the portal's page, which asks for a token
@@ -20,13 +21,30 @@ PUBLIC_PREFIXES = ("/portal/",)  # the portal's scripts and styles
 CACHE_SECONDS = 10.0  # how long a token check is reused; revocations take effect within it
 
 
-def _unauthenticated(message: str) -> JSONResponse:
-    return error_response(
+def _refusal(
+    path: str, message: str, *, code: ErrorCode, status: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """Shaped as the route's clients read refusals: Cube's `{"error"}` under /cubejs-api/."""
+    shape = cube_error_response if is_cube_path(path) else error_response
+    return shape(message, code=code, status=status, headers=headers)
+
+
+def _unauthenticated(path: str, message: str) -> JSONResponse:
+    return _refusal(
+        path,
         message,
         code=ErrorCode.UNAUTHENTICATED,
         status=401,
         headers={"WWW-Authenticate": 'Bearer realm="minis"'},
     )
+
+
+def _token(header: str) -> str | None:
+    """`Bearer <token>`, or the token alone, as Cube clients send it."""
+    scheme, _, rest = header.strip().partition(" ")
+    if not rest:
+        return scheme or None
+    return rest.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _wants_graphiql(request: Request) -> bool:
@@ -54,23 +72,27 @@ class BearerAuth:
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or _wants_graphiql(request):
             await self.app(scope, receive, send)
             return
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = _token(request.headers.get("authorization", ""))
+        if token is None:
             response = _unauthenticated(
-                "send a token as `Authorization: Bearer <token>`; `minis token create` makes one"
+                path,
+                "send a token as `Authorization: Bearer <token>`; `minis token create` makes one",
             )
             await response(scope, receive, send)
             return
         try:
-            caller = await self._caller(request, token.strip())
+            caller = await self._caller(request, token)
         except (asyncpg.PostgresError, *UNREACHABLE_ERRORS):  # type: ignore[misc]
-            unavailable = error_response(
-                database_unavailable().message, code=ErrorCode.DATABASE_UNAVAILABLE, status=503
+            unavailable = _refusal(
+                path,
+                database_unavailable().message,
+                code=ErrorCode.DATABASE_UNAVAILABLE,
+                status=503,
             )
             await unavailable(scope, receive, send)
             return
         if caller is None:
-            await _unauthenticated("the token is unknown or revoked")(scope, receive, send)
+            await _unauthenticated(path, "the token is unknown or revoked")(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
         await self.app(scope, receive, send)
