@@ -16,8 +16,9 @@ from gateway.errors import ErrorCode, database_unavailable, error_response
 from gateway.surfaces.cube.errors import cube_error_response, is_cube_path
 from gateway.tokens import caller_of
 
-PUBLIC_PATHS = frozenset({"/healthz", "/"})  # "/": the portal's page, which asks for a token
-PUBLIC_PREFIXES = ("/portal/",)  # the portal's scripts and styles
+PUBLIC_PATHS = frozenset({"/healthz", "/metrics", "/"})  # "/": the portal's page (asks for a token)
+# the portal's scripts and styles, GraphiQL's
+PUBLIC_PREFIXES = ("/portal/", "/graphiql/")
 CACHE_SECONDS = 10.0  # how long a token check is reused; revocations take effect within it
 
 

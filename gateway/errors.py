@@ -10,6 +10,11 @@ from starlette.responses import JSONResponse
 
 class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    # the codes Apollo servers use for a document that does not parse or does not validate,
+    # and for an HTTP request that is not a GraphQL request at all
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    BAD_REQUEST = "BAD_REQUEST"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"

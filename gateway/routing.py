@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from gateway.downloads import csv_download
 from gateway.graphql import GatewayGraphQL
+from gateway.graphql_http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH
 from gateway.health import healthz
 from gateway.portal import portal_routes
 from gateway.surfaces.cube.routes import cube_routes
@@ -17,5 +19,6 @@ def routes(graphql: GatewayGraphQL) -> list[BaseRoute]:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/csv/{kind}/{app_id}/{module}/{item}", csv_download),
         *cube_routes(),
+        Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"),
         *portal_routes(),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -74,9 +74,10 @@ _ARGUMENT = [
 ]
 
 
-def _bad_document(error: GraphQLError) -> GraphQLError:
-    """An error of the document or its variables: BAD_USER_INPUT, naming what it can."""
-    extensions: dict[str, Any] = {"code": ErrorCode.BAD_USER_INPUT.value}
+def _bad_document(error: GraphQLError, code: ErrorCode) -> GraphQLError:
+    """An error of the document (GRAPHQL_VALIDATION_FAILED) or of its variables
+    (BAD_USER_INPUT), naming what it can."""
+    extensions: dict[str, Any] = {"code": code.value}
     for pattern in _ARGUMENT:
         match = pattern.search(error.message)
         if match:
@@ -92,12 +93,13 @@ def _bad_document(error: GraphQLError) -> GraphQLError:
     )
 
 
-def _tagged(error: GraphQLError) -> GraphQLError:
+def _tagged(error: GraphQLError, *, invalid: bool) -> GraphQLError:
     complex_ = _too_complex(error)
     if complex_ is not None:
         return complex_
     if _of_the_document(error) and not (error.extensions or {}).get("code"):
-        return _bad_document(error)
+        code = ErrorCode.GRAPHQL_VALIDATION_FAILED if invalid else ErrorCode.BAD_USER_INPUT
+        return _bad_document(error, code)
     return error
 
 
@@ -117,9 +119,15 @@ class ClientErrors(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=_internal, error_message="internal error")
+        self._invalid: set[int] = set()  # ids of the errors validation found
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._invalid = {id(e) for e in self.execution_context.pre_execution_errors or ()}
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return super()._process_errors([_tagged(error) for error in errors])
+        tagged = [_tagged(error, invalid=id(error) in self._invalid) for error in errors]
+        return super()._process_errors(tagged)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)

@@ -85,15 +85,14 @@ def _text_list(value: Any, argument: str) -> FilterValue | None:
 def _regions(value: Any, argument: str) -> FilterValue | None:
     if value is None:
         return None
-    codes = _text_list([str(v).strip().upper() for v in value], argument)
-    assert isinstance(codes, tuple)
-    for code in codes:
-        if not REGION_CODE.match(code):
-            raise bad_input(
-                f"regions are ISO 3166-1 alpha-2 codes such as US or GB; {code!r} is not one",
+    _text_list(value, argument)
+    for sent in value:
+        if not REGION_CODE.match(str(sent).strip().upper()):
+            raise bad_input(  # quoting what the client sent, not what it was made into
+                f"regions are ISO 3166-1 alpha-2 codes such as US or GB; {sent!r} is not one",
                 argument=argument,
             )
-    return codes
+    return tuple(dict.fromkeys(str(v).strip().upper() for v in value))
 
 
 class ModuleTypes:
@@ -175,15 +174,19 @@ class ModuleTypes:
         module_type = create_type(prefix, fields, description=module.description)
         model = self.model
 
-        async def resolve(root: App, info: Info[Context, Any], filter: Any = None) -> ModuleRequest:
+        async def resolve(
+            root: App, info: Info[Context, Any], filter: Any = None
+        ) -> ModuleRequest | None:
             return _request(model, module, root, info.context, filter, parsers)
 
         resolve.__name__ = module.id
+        # nullable, so that a refusal (a bad filter) nulls only this module, with the error's
+        # path, and the other modules of the same request still answer
         resolve.__annotations__ = {
             "root": App,
             "info": Info,
             "filter": filter_input | None,
-            "return": module_type,
+            "return": module_type | None,
         }
         return resolved(resolve, name=camel(module.id), description=module.description)
 

@@ -87,7 +87,7 @@ def values_for(model: SemanticModel, module: Module) -> st.SearchStrategy[dict[s
 
 def selection(module: Module) -> tuple[str, str]:
     """(variable declarations, selection) reaching every argument of the module."""
-    declarations = ["$limit: Int", "$offset: Int!"]
+    declarations: list[str] = []
     parts = [f"{camel(m.name)} {{ value previous series {{ value }} }}" for m in module.metrics]
     if module.dimensions:
         first = camel(module.metrics[0].name)
@@ -107,7 +107,11 @@ def selection(module: Module) -> tuple[str, str]:
     for table in module.tables:
         paging = "limit: $limit, offset: $offset" if table.paged else "limit: $limit"
         parts.append(f"{camel(table.name)}({paging}) {{ totalCount }}")
-    return ", ".join(declarations), " ".join(parts)
+    if module.tables:  # declared only where used: an unused variable fails validation
+        declarations.append("$limit: Int")
+    if any(table.paged for table in module.tables):
+        declarations.append("$offset: Int!")
+    return "".join(f", {d}" for d in declarations), " ".join(parts)
 
 
 ALLOWED = {"BAD_USER_INPUT", "QUERY_TOO_COMPLEX"}
@@ -141,7 +145,7 @@ def test_hostile_values_are_refused_cleanly(
     declarations, fields = selection(module)
     prefix = pascal(kind.value) + pascal(module_id)
     query = (
-        f"query Q($id: ID!, $filter: {prefix}Filter, {declarations}) {{"
+        f"query Q($id: ID!, $filter: {prefix}Filter{declarations}) {{"
         f" app: {kind.value}(id: $id) {{ m: {camel(module_id)}(filter: $filter) {{ {fields} }}"
         " } }"
     )
