@@ -17,7 +17,10 @@ from gateway.graphql import GatewayGraphQL
 from gateway.health import PROBE_TIMEOUT
 from gateway.routing import routes
 from gateway.schema.build import schema_for
+from gateway.serving.middleware import ServingMiddleware
+from gateway.serving.service import Serving
 from gateway.settings import Settings
+from gateway.surfaces.metrics.middleware import RequestMetrics
 from semantic.loader import load_model
 from semantic.model import SemanticModel
 
@@ -61,15 +64,30 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = await create_pool(database_url, statement_timeout_ms=settings.statement_timeout_ms)
+        pool = await create_pool(
+            database_url,
+            max_size=settings.serving.pool_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
         app.state.pool = pool
+        serving = Serving(settings=settings.serving, database_url=database_url)
+        app.state.serving = serving
         await _check_reachable(pool, url=database_url)
+        await serving.start()
         try:
             yield
         finally:
+            await serving.stop()
             await _close(pool)
 
-    app = Starlette(routes=routes(graphql), middleware=[Middleware(BearerAuth)], lifespan=lifespan)
+    # serving first: rate limits and cancellation on disconnect cover the token check too
+    # metrics outermost: they time and count every answer, refusals included
+    middleware = [
+        Middleware(RequestMetrics),
+        Middleware(ServingMiddleware),
+        Middleware(BearerAuth),
+    ]
+    app = Starlette(routes=routes(graphql), middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     app.state.model = model
     app.state.graphql = graphql

@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    QUEUE_TIMEOUT = "QUEUE_TIMEOUT"  # waited for its turn past its deadline (Retry-After)
+    RATE_LIMITED = "RATE_LIMITED"  # too many requests of one token (HTTP 429, Retry-After)
     NOT_FOUND = "NOT_FOUND"  # CSV downloads of an app that does not exist (or is not yours)
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # masked; the details are in the log
 

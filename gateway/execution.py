@@ -1,8 +1,13 @@
 """Running compiled statements: one pool, a timeout on every statement, errors a client
-can act on, and a count of statements per request."""
+can act on, and a count of statements per request.
+
+With `serving` and a `ticket` (gateway/serving/), a statement is first looked up in the cache
+of answers, then waits for its turn in the fair queue, and runs within the request's deadline;
+the ticket can cancel it, and asyncpg then cancels it in PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -10,6 +15,11 @@ import asyncpg
 
 from gateway.database import UNREACHABLE_ERRORS
 from gateway.errors import database_unavailable, timed_out
+from gateway.serving.cache import cache_key
+from gateway.serving.errors import queue_timed_out
+from gateway.serving.fairness import QueueTimeout
+from gateway.serving.service import Serving
+from gateway.serving.ticket import Ticket
 from semantic.query import CompiledQuery
 
 log = logging.getLogger(__name__)
@@ -28,11 +38,20 @@ BROKEN_CONNECTION: tuple[type[BaseException], ...] = (
 class Runner:
     """Runs statements for one request and counts them."""
 
-    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        acquire_timeout: float = 30.0,
+        serving: Serving | None = None,
+        ticket: Ticket | None = None,
+    ) -> None:
         # waiting for a free connection is the queue of a busy gateway; a stopped database
         # fails at once when a connection is opened, not here
         self.pool = pool
         self.acquire_timeout = acquire_timeout
+        self.serving = serving
+        self.ticket = ticket
         self.statements = 0
 
     async def fetch(self, compiled: CompiledQuery) -> list[Row]:
@@ -41,6 +60,37 @@ class Runner:
     async def fetch_sql(self, sql: str, *params: Any) -> list[Row]:
         """Rows of one read-only statement. A connection that broke (the server restarted)
         is replaced once; a server that stays unreachable fails fast."""
+        serving, ticket = self.serving, self.ticket
+        if serving is None or ticket is None:
+            return await self._run(sql, params)
+        version = serving.version()
+        key = None if version is None else cache_key(sql, params, version)
+        if key is None:
+            serving.cache.stats.bypassed += 1
+        else:
+            cached = serving.cache.get(key)
+            if cached is not None:
+                ticket.hits += 1
+                return list(cached)
+            ticket.misses += 1
+        waits = serving.settings.queue_timeout_ms / 1000
+        queue_deadline = min(ticket.deadline, asyncio.get_running_loop().time() + waits)
+        with ticket.statement():
+            try:
+                async with serving.queue.turn(
+                    token=ticket.token, heavy=ticket.heavy, deadline=queue_deadline
+                ):
+                    async with asyncio.timeout_at(ticket.deadline):
+                        rows = await self._run(sql, params)
+            except QueueTimeout as exc:
+                raise queue_timed_out(waited=exc.waited, retry_after=exc.retry_after) from None
+            except TimeoutError:  # the request's deadline passed while the statement ran
+                raise timed_out() from None
+        if key is not None:
+            serving.cache.put(key, rows)
+        return rows
+
+    async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         self.statements += 1
         for attempt in (1, 2):
             try:

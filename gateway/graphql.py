@@ -6,11 +6,13 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.http import GraphQLHTTPResponse
 
 from gateway.apps import Caller
 from gateway.context import Context
 from gateway.execution import Runner
 from gateway.graphql_http import GraphQLHTTP
+from gateway.serving.http import busy_status
 
 NOBODY = Caller()
 
@@ -29,7 +31,23 @@ class GatewayGraphQL(GraphQLHTTP):
             request=request if isinstance(request, Request) else None,
             settings=state.settings,
             model=state.model,
-            runner=Runner(state.pool),
+            runner=Runner(
+                state.pool,
+                serving=getattr(state, "serving", None),
+                ticket=getattr(request.state, "ticket", None),
+            ),
             caller=caller,
             limits=state.limits,
         )
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        # a request the busy gateway refused answers 503 with Retry-After
+        busy = busy_status(response_data)
+        if busy is not None:
+            sub_response.status_code, retry_after = busy
+            sub_response.headers["Retry-After"] = str(retry_after)
+        return super().create_response(response_data, sub_response)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.limits import Limits
+from gateway.serving.config import SERVING_VARIABLES, ServingSettings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -48,6 +49,8 @@ LIMIT_VARIABLES = {
     "max_aliases": "MINIS_MAX_ALIASES",
     "max_tokens": "MINIS_MAX_TOKENS",
     "max_breakdown": "MINIS_MAX_BREAKDOWN",
+    "max_statements": "MINIS_MAX_STATEMENTS",
+    "max_cost": "MINIS_MAX_COST",
 }
 
 
@@ -69,6 +72,7 @@ class Settings:
     models_dir: Path | None = None
     statement_timeout_ms: int = 10_000
     limits: Limits = field(default_factory=Limits)
+    serving: ServingSettings = field(default_factory=ServingSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +93,14 @@ class Settings:
                 **{
                     name: parse_positive(variable, env.get(variable), getattr(Limits(), name))
                     for name, variable in LIMIT_VARIABLES.items()
+                }
+            ),
+            serving=ServingSettings(
+                **{
+                    name: parse_positive(
+                        variable, env.get(variable), getattr(ServingSettings(), name)
+                    )
+                    for name, variable in SERVING_VARIABLES.items()
                 }
             ),
         )

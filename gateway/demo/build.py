@@ -29,6 +29,7 @@ from gateway.demo.summary import AppLine, DemoSummary, TableLoad
 from gateway.demo.telemetry import NETWORK_COLUMNS, RUNTIME_COLUMNS, network_calls, runtime_reports
 from gateway.demo.world import CAST, AppSpec
 from gateway.loading.catalog import EVENT_TABLES
+from gateway.serving.data_version import bump_data_version
 
 APP_COLUMNS = ("app_id", "kind", "name", "status", "launched_on", "owner_id")
 TABLES = EVENT_TABLES
@@ -124,6 +125,8 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
                 pending = asyncio.create_task(load(batch))
             if pending is not None:
                 settle(await pending)
+            # gateways drop the answers they cached from the data before this world
+            await bump_data_version(conn)
         finally:
             if pending is not None and not pending.done():
                 # a failure elsewhere: let the running load end before the rollback

@@ -22,6 +22,7 @@ from gateway.loading.issues import RowIssue
 from gateway.loading.progress import LoadProgress, NoProgress
 from gateway.loading.rows import Batch, SourceFile, Tally, Validator
 from gateway.loading.store import DatabaseRefused, DedupWriter
+from gateway.serving.data_version import bump_data_version
 
 DEFAULT_BATCH_ROWS = 50_000
 DEFAULT_MAX_ERRORS = 100
@@ -135,6 +136,9 @@ async def load_files(
                 shown.stop()
             if tally.failed:
                 raise _Refused
+            if sum(inserted):
+                # gateways drop the answers they cached from the data before this load
+                await bump_data_version(conn)
     except _Refused:
         inserted = [0] * len(files)
     else:

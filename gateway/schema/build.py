@@ -18,6 +18,8 @@ from gateway.schema.common import AppStatus
 from gateway.schema.extensions import ClientErrors, StatementCount, limiters
 from gateway.schema.modules import Enums, ModuleTypes
 from gateway.schema.naming import resolved
+from gateway.serving.extension import Admission, ServingReport
+from gateway.surfaces.metrics.extension import RequestMetricsReport
 from semantic.model import AppKind, SemanticModel
 
 
@@ -138,5 +140,8 @@ def build_schema(model: SemanticModel, *, limits: Limits | None = None) -> straw
             lambda: ValidationCache(maxsize=256),
             ClientErrors,
             StatementCount,
+            lambda: Admission(model=model, limits=limits or Limits()),
+            ServingReport,
+            RequestMetricsReport,
         ],
     )

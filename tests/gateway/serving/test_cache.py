@@ -1,0 +1,49 @@
+"""The cache of statement results: keys, bounds, least recently used first out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gateway.serving.cache import ResultCache, cache_key
+
+
+def test_the_key_tells_apart_versions_and_parameters_of_other_types() -> None:
+    sql = "SELECT $1"
+    assert cache_key(sql, [1], 1) == cache_key(sql, [1], 1)
+    assert cache_key(sql, [1], 1) != cache_key(sql, [1], 2)
+    assert cache_key(sql, [1], 1) != cache_key(sql, [True], 1)
+    assert cache_key(sql, [1], 1) != cache_key(sql, [1.0], 1)
+    assert cache_key(sql, [["a", "b"]], 1) == cache_key(sql, [("a", "b")], 1)
+    assert cache_key(sql, [dt.date(2026, 1, 1)], 1) != cache_key(sql, ["2026-01-01"], 1)
+
+
+def test_hits_and_misses_are_counted() -> None:
+    cache = ResultCache(max_entries=10, max_rows=100)
+    key = cache_key("SELECT 1", [], 1)
+    assert cache.get(key) is None
+    cache.put(key, [("row",)])
+    assert cache.get(key) == (("row",),)
+    assert (cache.stats.hits, cache.stats.misses, cache.stats.entries) == (1, 1, 1)
+
+
+def test_it_keeps_at_most_its_entries_dropping_the_least_recently_used() -> None:
+    cache = ResultCache(max_entries=2, max_rows=100)
+    a, b, c = (cache_key(s, [], 1) for s in ("a", "b", "c"))
+    cache.put(a, [1])
+    cache.put(b, [2])
+    cache.get(a)
+    cache.put(c, [3])
+    assert cache.get(b) is None
+    assert cache.get(a) is not None and cache.get(c) is not None
+    assert cache.stats.evictions == 1
+
+
+def test_it_keeps_at_most_its_rows_and_never_a_result_too_big() -> None:
+    cache = ResultCache(max_entries=100, max_rows=40)
+    cache.put(cache_key("big", [], 1), list(range(11)))
+    assert cache.stats.entries == 0
+    for i in range(5):
+        cache.put(cache_key(str(i), [], 1), list(range(10)))
+    assert cache.stats.rows <= 40
+    assert cache.get(cache_key("0", [], 1)) is None
+    assert cache.get(cache_key("4", [], 1)) is not None
