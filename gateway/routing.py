@@ -11,11 +11,13 @@ from gateway.graphql_http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH
 from gateway.health import healthz
 from gateway.portal import portal_routes
 from gateway.surfaces.cube.routes import cube_routes
+from gateway.surfaces.metrics.endpoint import metrics_endpoint
 
 
 def routes(graphql: GatewayGraphQL) -> list[BaseRoute]:
     return [
         Route("/healthz", healthz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/csv/{kind}/{app_id}/{module}/{item}", csv_download),
         *cube_routes(),

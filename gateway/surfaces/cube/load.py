@@ -24,6 +24,7 @@ from gateway.surfaces.cube.execute import Answer, answer, series_granularities
 from gateway.surfaces.cube.members import cubes_for
 from gateway.surfaces.cube.meta import dimension_meta, measure_meta
 from gateway.surfaces.cube.query import Plan, plan_query
+from gateway.surfaces.metrics.facts import facts_of
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +139,17 @@ async def _body(request: Request) -> Mapping[str, Any]:
 
 
 async def load(request: Request) -> JSONResponse:
+    facts = facts_of(request.state)
     try:
         return await _load(request)
     except CubeError as error:
+        if facts is not None:
+            facts.failed(error.code.value)
         return cube_error_response(error.message, code=error.code, status=error.status)
     except Exception:  # masked like GraphQL's internal errors, logged in full
         log.exception("Cube load failed")
+        if facts is not None:
+            facts.failed(ErrorCode.INTERNAL_SERVER_ERROR.value)
         return cube_error_response("internal error", code=ErrorCode.INTERNAL_SERVER_ERROR)
 
 
@@ -159,6 +165,10 @@ async def _load(request: Request) -> JSONResponse:
         plan_query(q, cubes=cubes, reporting_day=reporting_day, granularities=granularities)
         for q in queries
     ]
+    facts = facts_of(request.state)
+    if facts is not None:  # a label from the model's names: the cube, or several
+        names = {p.cube.name for p in plans}
+        facts.named(f"cube.load.{names.pop()}" if len(names) == 1 else "cube.load.several")
     compare = any(p.compare for p in plans)
     query_type = "blendingQuery" if several else COMPARE + "Query" if compare else "regularQuery"
     if not multi and query_type != "regularQuery":

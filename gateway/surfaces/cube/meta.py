@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from gateway.surfaces.cube.members import Cube, CubeDimension, CubeMeasure, cubes_for
+from gateway.surfaces.metrics.facts import facts_of
 
 
 def measure_meta(cube: Cube, measure: CubeMeasure) -> dict[str, Any]:
@@ -83,4 +84,7 @@ def cube_meta(cube: Cube) -> dict[str, Any]:
 
 async def meta(request: Request) -> JSONResponse:
     cubes = cubes_for(request.app.state.model)
+    facts = facts_of(request.state)
+    if facts is not None:
+        facts.named("cube.meta")
     return JSONResponse({"cubes": [cube_meta(c) for c in cubes.values()]})
