@@ -80,6 +80,7 @@ class DataVersionWatcher:
         self.version: int | None = None
         self.apps: Mapping[str, int] = MappingProxyType({})
         self.changes = 0  # versions seen change while running
+        self._seen: int | None = None  # the last version read
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._lost = asyncio.Event()
@@ -133,8 +134,9 @@ class DataVersionWatcher:
         row = await asyncio.wait_for(conn.fetchrow(_READ), timeout=self.connect_timeout)
         assert row is not None
         version = int(row["version"] or 0)
-        if self.version is not None and version != self.version:
+        if self._seen is not None and version != self._seen:
             self.changes += 1
+        self._seen = version
         self.apps = MappingProxyType({str(k): int(v) for k, v in json.loads(row["apps"]).items()})
         self.version = version
 

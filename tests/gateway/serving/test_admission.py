@@ -21,6 +21,10 @@ from tests.ports import free_port
 CARDS = "activeUsers { value previous change series { value } }"
 
 
+def game(selection: str, app: str = "g") -> str:
+    return f'{{ game(id: "{app}") {{ {selection} }} }}'
+
+
 @pytest.fixture(scope="module")
 def model() -> SemanticModel:
     return load_model()
@@ -34,16 +38,14 @@ def price(model: SemanticModel, document: str, **variables: object) -> tuple[int
 def test_a_module_costs_its_days_twice_and_its_cards_share_one_statement(
     model: SemanticModel,
 ) -> None:
-    one = '{ game(id: "g") { userBehavior(filter: {range: {preset: LAST_30_DAYS}}) { %s } } }'
-    assert price(model, one % CARDS) == (1, 60)
-    assert price(model, one % (CARDS + " newUsers { value }")) == (1, 60)
-    default = '{ game(id: "g") { userBehavior { %s } } }' % CARDS
-    assert price(model, default) == (1, 14)
-    custom = (
-        '{ game(id: "g") { userBehavior(filter: {range: {start: "2026-01-01", end: "2026-03-31"}})'
-        " { %s } } }" % CARDS
-    )
-    assert price(model, custom) == (1, 180)
+    def one(cards: str) -> str:
+        return game(f"userBehavior(filter: {{range: {{preset: LAST_30_DAYS}}}}) {{ {cards} }}")
+
+    assert price(model, one(CARDS)) == (1, 60)
+    assert price(model, one(CARDS + " newUsers { value }")) == (1, 60)
+    assert price(model, game(f"userBehavior {{ {CARDS} }}")) == (1, 14)
+    span = '{range: {start: "2026-01-01", end: "2026-03-31"}}'
+    assert price(model, game(f"userBehavior(filter: {span}) {{ {CARDS} }}")) == (1, 180)
 
 
 def test_breakdowns_views_and_retention_add_statements(model: SemanticModel) -> None:
@@ -61,13 +63,13 @@ def test_aliases_of_the_same_question_are_asked_once_and_others_each(
     model: SemanticModel,
 ) -> None:
     same = " ".join(f"a{i}: userBehavior {{ {CARDS} }}" for i in range(5))
-    assert price(model, '{ game(id: "g") { %s } }' % same) == (1, 14)
+    assert price(model, game(same)) == (1, 14)
     other = " ".join(
         f'a{i}: userBehavior(filter: {{range: {{start: "2026-01-{i + 1:02}", '
         f'end: "2026-03-31"}}}}) {{ {CARDS} }}'
         for i in range(5)
     )
-    statements, cost = price(model, '{ game(id: "g") { %s } }' % other)
+    statements, cost = price(model, game(other))
     assert statements == 5
     assert cost == 2 * sum(90 - i for i in range(5))
 
@@ -90,7 +92,7 @@ def test_a_refusal_says_what_to_change_and_where(model: SemanticModel) -> None:
         f" {{ {CARDS} }}"
         for i in range(20)
     )
-    estimate = estimate_cost(parse('{ game(id: "g") { %s } }' % modules), model=model)
+    estimate = estimate_cost(parse(game(modules)), model=model)
     message = refusal(estimate, max_cost=2400, max_statements=24)
     assert message is not None
     assert "more than the 2400 allowed" in message
@@ -119,7 +121,7 @@ async def test_a_request_over_budget_is_refused_without_the_database(
         for i, os in enumerate(("IOS", "ANDROID"))
     )
     async with client_of(app) as gql:
-        body = await gql('{ game(id: "g1") { %s } }' % modules)
+        body = await gql(game(modules, app="g1"))
     assert body["data"] is None
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"

@@ -11,7 +11,6 @@ import pytest
 from gateway.serving.fairness import FairQueue, QueueTimeout
 
 
-
 def far() -> float:
     return asyncio.get_running_loop().time() + 3600
 
