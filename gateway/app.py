@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 from starlette.applications import Starlette
@@ -13,15 +14,13 @@ from starlette.middleware import Middleware
 
 from gateway.auth import BearerAuth
 from gateway.database import UNREACHABLE_ERRORS, create_pool, redacted
-from gateway.graphql import GatewayGraphQL
 from gateway.health import PROBE_TIMEOUT
+from gateway.reloading import GraphQLSwitch, ServedModels
 from gateway.routing import routes
-from gateway.schema.build import schema_for
 from gateway.serving.middleware import ServingMiddleware
 from gateway.serving.service import Serving
 from gateway.settings import Settings
 from gateway.surfaces.metrics.middleware import RequestMetrics
-from semantic.loader import load_model
 from semantic.model import SemanticModel
 
 log = logging.getLogger(__name__)
@@ -51,16 +50,20 @@ async def _close(pool: asyncpg.Pool) -> None:
 
 
 def create_app(
-    *, settings: Settings, database_url: str, model: SemanticModel | None = None
+    *,
+    settings: Settings,
+    database_url: str,
+    model: SemanticModel | None = None,
+    models_dir: Path | None = None,
 ) -> Starlette:
     """The gateway. It starts whether or not the database is up, and uses it once it is.
 
-    The GraphQL schema is generated from `model` (default: the packaged semantic model,
-    or the one in MINIS_MODELS_DIR), which must be valid.
+    The GraphQL schema is generated from `model` (default: the one in `models_dir`, else
+    MINIS_MODELS_DIR, else the packaged semantic model), which must be valid. With a directory
+    (and no `model`, or both), `app.state.served.reload()` serves the directory's model anew.
     """
-    if model is None:
-        model = load_model(settings.models_dir) if settings.models_dir else load_model()
-    graphql = GatewayGraphQL(schema_for(model, settings.limits))
+    directory = models_dir or (settings.models_dir if model is None else None)
+    served = ServedModels.of(limits=settings.limits, model=model, directory=directory)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -87,9 +90,8 @@ def create_app(
         Middleware(ServingMiddleware),
         Middleware(BearerAuth),
     ]
-    app = Starlette(routes=routes(graphql), middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes(GraphQLSwitch(served)), middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
-    app.state.model = model
-    app.state.graphql = graphql
+    served.attach(app.state)  # app.state.served, .model and .graphql
     app.state.limits = settings.limits
     return app

@@ -30,7 +30,7 @@ class GatewayGraphQL(GraphQLHTTP):
         return Context(
             request=request if isinstance(request, Request) else None,
             settings=state.settings,
-            model=state.model,
+            model=self.model if self.model is not None else state.model,
             runner=Runner(
                 state.pool,
                 serving=getattr(state, "serving", None),

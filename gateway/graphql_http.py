@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 from gateway.context import Context
 from gateway.errors import ErrorCode, error_response
 from gateway.schema.extensions import too_complex_advice
+from semantic.model import SemanticModel
 
 # GraphiQL's page and the pinned files it loads (scripts/update-graphiql fetches them),
 # served under GRAPHIQL_ASSETS_PATH
@@ -43,6 +44,9 @@ def _http_advice(reason: str) -> str:
 
 
 class GraphQLHTTP(GraphQL[Context, None]):
+    # the model the schema was built from, which its resolvers read (gateway/reloading.py)
+    model: SemanticModel | None = None
+
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the package's own files (gateway/static/graphiql/), so that it works
         without internet, opening on an example query and a Headers template for the token."""

@@ -1,4 +1,5 @@
-"""/healthz: is the database reachable, and what is the latest day with data."""
+"""/healthz: is the database reachable, what is the latest day with data, and which version
+of the semantic model is served."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ async def healthz(request: Request) -> JSONResponse:
     """200 with the latest day of data when the database answers; 503 when it does not."""
     state = request.app.state
     reporting_day = state.settings.reporting_day().isoformat()
+    served = getattr(state, "served", None)
+    model = {"model": served.health()} if served is not None else {}
     pool: asyncpg.Pool = state.pool
     try:
         async with pool.acquire(timeout=PROBE_TIMEOUT) as conn:
@@ -48,7 +51,12 @@ async def healthz(request: Request) -> JSONResponse:
     except asyncpg.UndefinedTableError:
         log.warning("health check: the database has no event tables; run `minis migrate`")
         return JSONResponse(
-            {"status": "unavailable", "database": "not migrated", "reporting_day": reporting_day},
+            {
+                "status": "unavailable",
+                "database": "not migrated",
+                "reporting_day": reporting_day,
+                **model,
+            },
             status_code=503,
         )
     except UNREACHABLE_ERRORS as exc:
@@ -59,6 +67,7 @@ async def healthz(request: Request) -> JSONResponse:
                 "database": "unreachable",
                 "error": type(exc).__name__,
                 "reporting_day": reporting_day,
+                **model,
             },
             status_code=503,
         )
@@ -68,5 +77,6 @@ async def healthz(request: Request) -> JSONResponse:
             "database": "reachable",
             "latest_day": day.isoformat() if day else None,
             "reporting_day": reporting_day,
+            **model,
         }
     )

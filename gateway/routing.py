@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from gateway.downloads import csv_download
-from gateway.graphql import GatewayGraphQL
 from gateway.graphql_http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH
 from gateway.health import healthz
 from gateway.portal import portal_routes
@@ -14,7 +14,9 @@ from gateway.surfaces.cube.routes import cube_routes
 from gateway.surfaces.metrics.endpoint import metrics_endpoint
 
 
-def routes(graphql: GatewayGraphQL) -> list[BaseRoute]:
+def routes(graphql: ASGIApp) -> list[BaseRoute]:
+    """The routes, with `graphql` (a GatewayGraphQL, or the switch between the models a
+    reloading gateway serves, gateway/reloading.py) at /graphql."""
     return [
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),

@@ -2,19 +2,23 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import signal
 from types import FrameType
 
 import click
 import uvicorn
+from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.cli.common import connect, settings_of
 from gateway.database import database_url
 from gateway.migrations import migrate
+from gateway.reloading import ServedModels
 from gateway.settings import Settings
 from gateway.tokens import create_token
 from semantic.issues import ModelError
+from semantic.loader import MODELS_DIR, load_model
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -47,6 +51,30 @@ async def _prepare(url: str, *, settings: Settings, demo: bool) -> str | None:
         await conn.close()
 
 
+async def _serve(app: Starlette, *, settings: Settings, watch: bool) -> None:
+    """uvicorn, with SIGHUP (and with `watch`, a change of a model file) reloading the model."""
+    served: ServedModels = app.state.served
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+    )
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[bool]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(served.reload_async())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
+    watcher = loop.create_task(served.watch()) if watch else None
+    try:
+        await server.serve()
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+        if watcher is not None:
+            watcher.cancel()
+
+
 @click.command("serve")
 @click.option(
     "--host", default=None, help="Interface to listen on [MINIS_HOST; default 127.0.0.1]."
@@ -60,11 +88,22 @@ async def _prepare(url: str, *, settings: Settings, demo: bool) -> str | None:
 @click.option(
     "--demo", is_flag=True, help="Build the demo world first if the database has no apps."
 )
+@click.option(
+    "--reload",
+    "watch",
+    is_flag=True,
+    help="Reload the semantic model whenever a file of its directory changes.",
+)
 @click.pass_context
-def serve_command(ctx: click.Context, *, host: str | None, port: int | None, demo: bool) -> None:
+def serve_command(
+    ctx: click.Context, *, host: str | None, port: int | None, demo: bool, watch: bool
+) -> None:
     """Serve the gateway over HTTP (migrating the database first).
 
-    SIGINT or SIGTERM stops it gracefully, the embedded PostgreSQL (if any) with it.
+    SIGHUP reloads the semantic model (MINIS_MODELS_DIR, else the packaged one): a valid model
+    is served from the next request on, an invalid one is refused with every problem logged and
+    the last good one kept. SIGINT or SIGTERM stops it gracefully, the embedded PostgreSQL (if
+    any) with it.
     """
     settings = settings_of(ctx)
     settings = dataclasses.replace(
@@ -72,25 +111,33 @@ def serve_command(ctx: click.Context, *, host: str | None, port: int | None, dem
         host=host if host else settings.host,
         port=port if port is not None else settings.port,
     )
+    models_dir = settings.models_dir or MODELS_DIR
+    try:  # before any database is started
+        model = load_model(models_dir)
+    except ModelError as error:
+        raise click.ClickException(
+            f"nothing is served from an invalid model; fix these and start again\n{error}"
+        ) from None
     # uvicorn shuts down on these signals and then raises them again once its own handlers are
     # gone; ours turns that into an exception, so the embedded server is stopped on the way out.
     previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
     try:
         with database_url(settings) as url:
             token = asyncio.run(_prepare(url, settings=settings, demo=demo))
-            try:
-                app = create_app(settings=settings, database_url=url)
-            except ModelError as error:
-                raise click.ClickException(
-                    f"nothing is served from an invalid model; fix these and start again\n{error}"
-                ) from None
+            app = create_app(
+                settings=settings, database_url=url, model=model, models_dir=models_dir
+            )
             base = f"http://{settings.host}:{settings.port}"
             click.echo(f"minis is serving on {base}")
             click.echo(f"  GraphiQL: {base}/graphql   health: {base}/healthz")
             if token is not None:
                 click.echo(f"  token (admin): {token}")
                 click.echo(f'  in GraphiQL, Headers: {{"Authorization": "Bearer {token}"}}')
-            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+            click.echo(f"  model: version {app.state.served.current.version} from {models_dir}")
+            click.echo(
+                f"  kill -HUP {os.getpid()} reloads it" + (", as does a change" if watch else "")
+            )
+            asyncio.run(_serve(app, settings=settings, watch=watch))
     except _Stop:
         pass
     finally:

@@ -50,24 +50,28 @@ def _app_type(kind: AppKind, model: SemanticModel, modules: ModuleTypes) -> type
     return create_type(name, fields, description=f"A mini {name.lower()} and its analytics.")
 
 
-_BUILT: dict[tuple[int, Limits], tuple[SemanticModel, strawberry.Schema]] = {}
+_BUILT: dict[tuple[int, Limits, str | None], tuple[SemanticModel, strawberry.Schema]] = {}
 
 
-def schema_for(model: SemanticModel, limits: Limits | None = None) -> strawberry.Schema:
+def schema_for(
+    model: SemanticModel, limits: Limits | None = None, *, model_version: str | None = None
+) -> strawberry.Schema:
     """The schema of `model`, built once per model object (models are immutable)."""
-    key = (id(model), limits or Limits())
+    key = (id(model), limits or Limits(), model_version)
     built = _BUILT.get(key)
     if built is None or built[0] is not model:
-        built = (model, build_schema(model, limits=key[1]))
+        built = (model, build_schema(model, limits=key[1], model_version=model_version))
         _BUILT[key] = built
     return built[1]
 
 
-def build_schema(model: SemanticModel, *, limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(
+    model: SemanticModel, *, limits: Limits | None = None, model_version: str | None = None
+) -> strawberry.Schema:
     modules = ModuleTypes(model=model, enums=Enums())
     game = _app_type(AppKind.GAME, model, modules)
     drama = _app_type(AppKind.DRAMA, model, modules)
-    catalog = build_catalog(model)
+    catalog = build_catalog(model, model_version=model_version)
 
     def lister(kind: AppKind) -> Any:
         async def resolve(info: Info[Context, Any]) -> list[App]:

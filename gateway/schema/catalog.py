@@ -56,6 +56,10 @@ class ErrorCodeEntry:
 
 @strawberry.type(description="What the gateway serves.")
 class Catalog:
+    model_version: str | None = strawberry.field(
+        description="version of the semantic model served (a digest of its YAML files, as "
+        "/healthz says); it changes when the gateway reloads another model"
+    )
     modules: list[CatalogModule]
     metrics: list[CatalogMetric]
     dimensions: list[CatalogDimension]
@@ -63,7 +67,7 @@ class Catalog:
     error_codes: list[ErrorCodeEntry]
 
 
-def build_catalog(model: SemanticModel) -> Catalog:
+def build_catalog(model: SemanticModel, *, model_version: str | None = None) -> Catalog:
     modules = []
     for (kind, module_id), module in sorted(model.modules.items()):
         views = [v for v in ("retention", "distribution", "funnel") if getattr(module, v)]
@@ -81,6 +85,7 @@ def build_catalog(model: SemanticModel) -> Catalog:
             )
         )
     return Catalog(
+        model_version=model_version,
         modules=modules,
         metrics=[
             CatalogMetric(

@@ -14,7 +14,9 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.health import latest_day
+from gateway.reloading import model_version
 from gateway.settings import Settings
+from semantic.loader import MODELS_DIR
 from tests.conftest import with_database
 from tests.ports import free_port as closed_port
 
@@ -34,6 +36,13 @@ async def serving(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://minis") as client:
             yield client
+
+
+def without_model(health: dict[str, object]) -> dict[str, object]:
+    """The answer without its `model`, which says the packaged model is served."""
+    model = health.pop("model")
+    assert isinstance(model, dict) and model["version"] == model_version(MODELS_DIR)
+    return health
 
 
 async def add_app(conn: asyncpg.Connection, app_id: str) -> None:
@@ -59,7 +68,7 @@ async def test_latest_day_is_the_utc_day_of_the_last_launch(
         response = await client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert without_model(response.json()) == {
         "status": "ok",
         "database": "reachable",
         "latest_day": "2026-10-04",
@@ -115,7 +124,7 @@ async def test_starts_and_answers_503_fast_when_nothing_listens() -> None:
         elapsed = time.monotonic() - started
 
     assert response.status_code == 503
-    assert response.json() == {
+    assert without_model(response.json()) == {
         "status": "unavailable",
         "database": "unreachable",
         "error": "ConnectionRefusedError",

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
+from gateway.reloading import model_version
 from semantic.loader import MODELS_DIR
 from tests.ports import free_port
 
@@ -108,12 +109,15 @@ def test_serve_migrates_a_fresh_database_and_answers_health(
     ]
     with serving(args, tmp_path=tmp_path, env=clean_environment(), port=port) as server:
         response = server.wait_until_healthy()
-        assert response.json() == {
+        health = response.json()
+        model = health.pop("model")
+        assert health == {
             "status": "ok",
             "database": "reachable",
             "latest_day": None,
             "reporting_day": "2026-10-31",
         }
+        assert model == {"version": model_version(MODELS_DIR), "loaded_at": model["loaded_at"]}
         assert f"minis is serving on http://127.0.0.1:{port}" in server.output
         assert server.stop() == 0
 
@@ -183,18 +187,20 @@ def test_serve_says_so_when_the_database_cannot_be_reached() -> None:
     assert signal.getsignal(signal.SIGTERM) is handler
 
 
-def test_serve_refuses_an_invalid_model(database_url: str, tmp_path: Path) -> None:
+def test_serve_refuses_an_invalid_model_before_starting_a_database(tmp_path: Path) -> None:
     models = tmp_path / "models"
     shutil.copytree(MODELS_DIR, models)
     users = models / "users.yml"
     users.write_text(
         users.read_text().replace("measure: sessions.users\n", "measure: sessions.user\n")
     )
+    data_dir = tmp_path / "pgdata"  # the embedded server it would start, had the model been valid
     result = CliRunner().invoke(
         main,
-        ["--database-url", database_url, "serve", "--port", str(free_port())],
-        env={"MINIS_MODELS_DIR": str(models)},
+        ["--data-dir", str(data_dir), "serve", "--port", str(free_port())],
+        env={"MINIS_MODELS_DIR": str(models), "MINIS_DATABASE_URL": ""},
     )
     assert result.exit_code == 1
+    assert not data_dir.exists()
     assert "nothing is served from an invalid model" in result.output
     assert "unknown measure sessions.user; did you mean sessions.users?" in result.output
