@@ -19,7 +19,17 @@ class ConfigError(ValueError):
     """A setting has a value that cannot be used; the message says which and why."""
 
 
-def _default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+PROJECT_DATA_DIR = Path(".minis") / "pgdata"  # where ./scripts/demo keeps its database
+
+
+def _default_data_dir(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
+    """`.minis/pgdata` of the current directory or the nearest parent that has one (so every
+    command run in a checkout reaches the database ./scripts/demo serves), else the user's
+    $XDG_DATA_HOME/minis/pgdata (~/.local/share/minis/pgdata)."""
+    here = (cwd or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / PROJECT_DATA_DIR).is_dir():
+            return directory / PROJECT_DATA_DIR
     env = os.environ if env is None else env
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "minis" / "pgdata"

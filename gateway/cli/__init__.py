@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.cli.common import main
 from gateway.cli.compile import compile_command
-from gateway.cli.database import migrate_command
+from gateway.cli.database import migrate_command, psql_command
 from gateway.cli.demo import demo_command
 from gateway.cli.load import load_command
 from gateway.cli.schema import export_schema_command
@@ -14,6 +14,7 @@ from gateway.cli.token import token_group
 
 for command in (
     migrate_command,
+    psql_command,
     demo_command,
     load_command,
     serve_command,

@@ -33,8 +33,9 @@ CONNECT_TIMEOUT = 10.0
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Data directory of the embedded PostgreSQL [MINIS_DATA_DIR; default "
-    "$XDG_DATA_HOME/minis/pgdata or ~/.local/share/minis/pgdata].",
+    help="Data directory of the embedded PostgreSQL [MINIS_DATA_DIR; default .minis/pgdata of "
+    "this directory or the nearest parent that has one (where ./scripts/demo keeps its "
+    "database), else $XDG_DATA_HOME/minis/pgdata or ~/.local/share/minis/pgdata].",
 )
 @click.option(
     "--today",

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 
 import click
 
 from gateway.cli.common import connect, settings_of
-from gateway.database import database_url
+from gateway.database import database_url, redacted
 from gateway.migrations import migrate
 
 
@@ -34,3 +36,26 @@ def migrate_command(ctx: click.Context) -> None:
         click.echo("nothing to apply")
     latest = recorded[-1] if recorded else "none"
     click.echo(f"database is at migration {latest} ({len(recorded)} applied)")
+
+
+@click.command(
+    "psql", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def psql_command(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Open psql on the database the other commands use; ARGS go to psql.
+
+    The embedded PostgreSQL (without MINIS_DATABASE_URL) is started, or joined, for as long as
+    psql runs, e.g. `minis psql -c "SELECT count(*) FROM launches"`.
+    """
+    psql = shutil.which("psql")
+    if psql is None:
+        raise click.ClickException(
+            "psql is not installed; install PostgreSQL's client (e.g. apt-get install "
+            "postgresql-client) and run this again"
+        )
+    with database_url(settings_of(ctx)) as url:
+        click.echo(f"psql on {redacted(url)}", err=True)
+        code = subprocess.call([psql, url, *args])
+    ctx.exit(code)

@@ -57,7 +57,10 @@ def list_command(ctx: click.Context) -> None:
         )
         return rows
 
-    for row in run_migrated(settings_of(ctx), work):
+    rows = run_migrated(settings_of(ctx), work)
+    if not rows:
+        click.echo("no tokens yet; `minis token create --admin` makes one")
+    for row in rows:
         who = "admin" if row["admin"] else f"owner {row['owner_id']}"
         state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
         click.echo(f"{row['token_id']}  {who}  {state}  {row['label']}")

@@ -8,6 +8,27 @@ import pytest
 from gateway.settings import ConfigError, Settings
 
 
+@pytest.fixture(autouse=True)
+def outside_any_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a directory without .minis/ (a checkout where ./scripts/demo ran has one)."""
+    monkeypatch.chdir(tmp_path)
+
+
+def test_commands_run_in_a_checkout_use_the_database_of_its_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = tmp_path / "minis"
+    (checkout / ".minis" / "pgdata").mkdir(parents=True)
+    (checkout / "gateway" / "cli").mkdir(parents=True)
+    for where in (checkout, checkout / "gateway" / "cli"):
+        monkeypatch.chdir(where)
+        assert Settings.from_env({"XDG_DATA_HOME": "/data"}).data_dir == (
+            checkout.resolve() / ".minis" / "pgdata"
+        )
+    # MINIS_DATA_DIR still wins
+    assert Settings.from_env({"MINIS_DATA_DIR": "/srv/pg"}).data_dir == Path("/srv/pg")
+
+
 def test_defaults_without_any_variable() -> None:
     settings = Settings.from_env({})
     assert settings.database_url is None
