@@ -1,7 +1,9 @@
 """The portal's pages: a small front end served at `/` from this package's own files.
 
-The page and its ES modules talk to the public GraphQL API only (and the CSV downloads);
-see static/README.md for how the front end is laid out.
+static/index.html loads static/js/main.js, plain ES modules with no build step: api.js (token,
+GraphQL, CSV downloads), schema.js (what each module has, from introspection and the catalog),
+filters.js, views.js (cards, tables, retention, funnel), chart.js (hand-drawn SVG), format.js.
+They use only the public API: GraphQL at /graphql and the CSV downloads.
 """
 
 from __future__ import annotations

@@ -8,10 +8,12 @@ const W = 1000;
 const H = 250;
 const PAD = { left: 56, right: 16, top: 14, bottom: 28 };
 
-function niceMax(value) {
-  if (value <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 2.5, 5, 10].map((m) => m * step).find((m) => m >= value);
+// A step of 1, 2 or 5 times a power of ten that splits `span` into at most five parts.
+function niceStep(span) {
+  if (span <= 0) return 1;
+  const raw = span / 5;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((m) => m >= raw);
 }
 
 // series: [{name, points: [{date, value}]}], all over the same days.
@@ -19,13 +21,14 @@ export function lineChart(series, { unit, label }) {
   const days = series[0]?.points.map((p) => p.date) || [];
   const values = series.flatMap((s) => s.points.map((p) => p.value)).filter((v) => v !== null);
   if (!values.length) return h("div", { class: "chart empty" }, "No data for these days");
-  const top = niceMax(Math.max(...values));
-  const low = Math.min(0, ...values);
-  const step = days.length > 1 ? (W - PAD.left - PAD.right) / (days.length - 1) : 0;
-  const x = (i) => PAD.left + (days.length > 1 ? i * step : (W - PAD.left - PAD.right) / 2);
+  const step = niceStep(Math.max(...values) - Math.min(0, ...values));
+  const top = Math.max(step, Math.ceil(Math.max(...values) / step) * step);
+  const low = Math.floor(Math.min(0, ...values) / step) * step;
+  const dx = days.length > 1 ? (W - PAD.left - PAD.right) / (days.length - 1) : 0;
+  const x = (i) => PAD.left + (days.length > 1 ? i * dx : (W - PAD.left - PAD.right) / 2);
   const y = (v) => PAD.top + ((top - v) / (top - low)) * (H - PAD.top - PAD.bottom);
-  const grid = [0, 1, 2, 3, 4].map((i) => {
-    const v = low + ((top - low) * i) / 4;
+  const ticks = Array.from({ length: Math.round((top - low) / step) + 1 }, (_, i) => low + i * step);
+  const grid = ticks.map((v) => {
     return svg("g", { class: "tick" },
       svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v) }),
       svg("text", { x: PAD.left - 6, y: y(v) + 4, "text-anchor": "end" }, formatTick(v, unit)));
@@ -50,15 +53,17 @@ export function lineChart(series, { unit, label }) {
   const guide = svg("line", { class: "guide", y1: PAD.top, y2: H - PAD.bottom, visibility: "hidden" });
   const marks = series.map((_, n) => svg("circle", { r: 4.5, fill: COLORS[n % COLORS.length], visibility: "hidden" }));
   const tip = h("div", { class: "tooltip", hidden: true, role: "status" });
-  const overlay = svg("rect", { class: "overlay", x: PAD.left - step / 2, y: 0,
-    width: W - PAD.left - PAD.right + step, height: H });
+  const overlay = svg("rect", { class: "overlay", x: PAD.left - dx / 2, y: 0,
+    width: W - PAD.left - PAD.right + dx, height: H });
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label },
     grid, dayLabels, lines, guide, marks, overlay);
-  const wrapper = h("div", { class: "chart line" }, chart, tip);
+  const legend = series.length > 1 && h("ul", { class: "legend" }, series.map((s, n) => h("li", {},
+    h("i", { class: "swatch", style: `background:${COLORS[n % COLORS.length]}` }), s.name)));
+  const wrapper = h("div", { class: "chart line" }, chart, tip, legend);
   overlay.addEventListener("mousemove", (event) => {
     const box = chart.getBoundingClientRect();
     const at = ((event.clientX - box.left) / box.width) * W;
-    const i = Math.max(0, Math.min(days.length - 1, Math.round(step ? (at - PAD.left) / step : 0)));
+    const i = Math.max(0, Math.min(days.length - 1, Math.round(dx ? (at - PAD.left) / dx : 0)));
     guide.setAttribute("x1", x(i));
     guide.setAttribute("x2", x(i));
     guide.setAttribute("visibility", "visible");

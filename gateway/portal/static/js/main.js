@@ -81,11 +81,7 @@ function render() {
   const app = apps[kind].find((a) => a.id === route.app);
   const modules = orderModules(portal[kind]);
   const module = modules.find((m) => m.id === route.module) || modules[0];
-  if (!app) {
-    const first = apps.game.find((a) => a.status === "LAUNCHED") || apps.game[0] || apps.drama[0];
-    if (first && !route.app) return go({ kind: apps.game.includes(first) ? "game" : "drama", app: first.id, module: "", params: {} });
-    return replace(page, h("div", { class: "notice" }, first ? `There is no app ${route.app} you may see.` : "You may see no apps yet."));
-  }
+  if (!app) return noApp(route);
   picker.value = `${kind}/${app.id}`;
   document.title = `${module.label} · ${app.name} · minis`;
   document.getElementById("app-status").textContent = app.status === "LAUNCHED" ? `live since ${app.launchedOn}` : "unreleased";
@@ -101,9 +97,25 @@ function render() {
     h("p", { class: "range-note" }, `${start} – ${end}`),
     content);
   page.dataset.status = "loading";
+  page.dataset.render = String(ctx.run); // tests wait for a render newer than the last one
   drawModule(ctx, content).then(
     () => { if (ctx.run === generation) page.dataset.status = "ready"; },
     (error) => { if (ctx.run === generation) { content.replaceChildren(); showErrorIn(content, error); page.dataset.status = "error"; } });
+}
+
+// No app in the address: the first launched one (games first); an unknown one: say so.
+function noApp(route) {
+  const launched = (kind) => apps[kind].filter((a) => a.status === "LAUNCHED");
+  const kind = ["game", "drama"].find((k) => launched(k).length) || ["game", "drama"].find((k) => apps[k].length);
+  if (kind && !route.app) {
+    const app = launched(kind)[0] || apps[kind][0];
+    return go({ kind, app: app.id, module: orderModules(portal[kind])[0].id, params: route.params });
+  }
+  replace(nav);
+  replace(page, h("div", { class: "notice", role: "status" },
+    kind ? `There is no app ${route.app} that this token may see.` : "This token may see no apps yet."));
+  page.dataset.render = String(++generation);
+  page.dataset.status = "ready";
 }
 
 function groupedNav(kind, app, modules, current, params) {
