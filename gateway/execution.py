@@ -64,15 +64,26 @@ class Runner:
         if serving is None or ticket is None:
             return await self._run(sql, params)
         version = serving.version()
-        key = None if version is None else cache_key(sql, params, version)
-        if key is None:
+        if version is None:
             serving.cache.stats.bypassed += 1
-        else:
-            cached = serving.cache.get(key)
-            if cached is not None:
-                ticket.hits += 1
-                return list(cached)
-            ticket.misses += 1
+            return await self._turn(sql, params, serving=serving, ticket=ticket)
+        key = cache_key(sql, params, version)
+        cached = serving.cache.get(key)
+        if cached is not None:
+            ticket.hits += 1
+            return list(cached)
+        ticket.misses += 1
+        # the same statement asked by many requests at once runs once (a dashboard's page
+        # opened by many people after a refresh)
+        rows = await serving.cache.once(
+            key, lambda: self._turn(sql, params, serving=serving, ticket=ticket)
+        )
+        return list(rows)
+
+    async def _turn(
+        self, sql: str, params: tuple[Any, ...], *, serving: Serving, ticket: Ticket
+    ) -> list[Row]:
+        """Rows of the statement, run in a turn of the fair queue and within the deadline."""
         waits = serving.settings.queue_timeout_ms / 1000
         queue_deadline = min(ticket.deadline, asyncio.get_running_loop().time() + waits)
         with ticket.statement():
@@ -86,8 +97,6 @@ class Runner:
                 raise queue_timed_out(waited=exc.waited, retry_after=exc.retry_after) from None
             except TimeoutError:  # the request's deadline passed while the statement ran
                 raise timed_out() from None
-        if key is not None:
-            serving.cache.put(key, rows)
         return rows
 
     async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:

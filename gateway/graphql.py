@@ -45,7 +45,7 @@ class GatewayGraphQL(GraphQLHTTP):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        # a request the busy gateway refused answers 503 with Retry-After
+        # a request the busy gateway refused answers 429 with Retry-After
         busy = busy_status(response_data)
         if busy is not None:
             sub_response.status_code, retry_after = busy

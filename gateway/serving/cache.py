@@ -1,5 +1,9 @@
 """A bounded in-process cache of statement results.
 
+`once` runs a statement that several requests ask for at the same time only once: the
+others wait for its rows (and share its error); when the one running it is cancelled (its
+client went away) the next of them runs it.
+
 An entry is keyed by the statement's SQL, its bind parameters and the data version it was
 read at; a load or refresh raises the version, so older entries are never read again (they
 age out, least recently used first). It holds at most `max_entries` results and `max_rows`
@@ -8,8 +12,9 @@ rows in all; a result larger than a quarter of `max_rows` is not kept.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +27,7 @@ class CacheStats:
     misses: int = 0
     bypassed: int = 0  # lookups while the data version was unknown
     evictions: int = 0
+    shared: int = 0  # misses answered by the same statement run for another request
     entries: int = 0
     rows: int = 0
 
@@ -47,6 +53,38 @@ class ResultCache:
         self.max_rows = max_rows
         self.stats = CacheStats()
         self._entries: OrderedDict[Key, tuple[Any, ...]] = OrderedDict()
+        self._running: dict[Key, asyncio.Future[tuple[Any, ...]]] = {}
+
+    async def once(
+        self, key: Key, run: Callable[[], Awaitable[Sequence[Any]]]
+    ) -> tuple[Any, ...]:
+        """The rows of `key`: from a run already under way, or from `run()`, then kept."""
+        while (running := self._running.get(key)) is not None:
+            try:
+                rows = await asyncio.shield(running)
+            except asyncio.CancelledError:
+                if running.cancelled():  # the run was given up, not this wait: take it over
+                    continue
+                raise
+            self.stats.shared += 1
+            return rows
+        future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            rows = tuple(await run())
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            if self._running.get(key) is future:
+                del self._running[key]
+        future.set_result(rows)
+        self.put(key, rows)
+        return rows
 
     def get(self, key: Key) -> tuple[Any, ...] | None:
         rows = self._entries.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from gateway.serving.cache import ResultCache, cache_key
@@ -47,3 +48,45 @@ def test_it_keeps_at_most_its_rows_and_never_a_result_too_big() -> None:
     assert cache.stats.rows <= 40
     assert cache.get(cache_key("0", [], 1)) is None
     assert cache.get(cache_key("4", [], 1)) is not None
+
+
+async def test_a_statement_asked_by_many_at_once_runs_once() -> None:
+    cache = ResultCache(max_entries=10, max_rows=100)
+    key = cache_key("SELECT 1", [], 1)
+    runs = 0
+    release = asyncio.Event()
+
+    async def run() -> list[int]:
+        nonlocal runs
+        runs += 1
+        await release.wait()
+        return [1]
+
+    waiting = [asyncio.create_task(cache.once(key, run)) for _ in range(5)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await asyncio.gather(*waiting) == [(1,)] * 5
+    assert (runs, cache.stats.shared) == (1, 4)
+    assert cache.get(key) == (1,)
+
+
+async def test_when_the_one_running_it_is_cancelled_another_takes_over() -> None:
+    cache = ResultCache(max_entries=10, max_rows=100)
+    key = cache_key("SELECT 1", [], 1)
+    started: list[asyncio.Event] = []
+    release = asyncio.Event()
+
+    async def run() -> list[int]:
+        started.append(asyncio.Event())
+        await release.wait()
+        return [len(started)]
+
+    first = asyncio.create_task(cache.once(key, run))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(cache.once(key, run))
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    assert await second == (2,)
+    assert first.cancelled()

@@ -107,7 +107,7 @@ async def test_a_request_past_its_deadline_is_cancelled_in_the_database(world_db
         await eventually(cancelled)  # while the lock is still held
 
 
-async def test_a_wait_for_a_turn_past_its_deadline_answers_503_with_retry_after(
+async def test_a_wait_for_a_turn_past_its_deadline_answers_429_with_retry_after(
     world_db: str,
 ) -> None:
     # a pool of 3 leaves one turn for statements
@@ -121,7 +121,7 @@ async def test_a_wait_for_a_turn_past_its_deadline_answers_503_with_retry_after(
             await eventually(blocked)
             other = MODULE.replace("2026-10-14", "2026-10-13")
             response = await gateway.post(other)
-            assert response.status_code == 503
+            assert response.status_code == 429
             assert int(response.headers["Retry-After"]) >= 1
             (error,) = response.json()["errors"]
             assert error["extensions"]["code"] == "QUEUE_TIMEOUT"
