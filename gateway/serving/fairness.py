@@ -142,6 +142,11 @@ class FairQueue:
             granted = False
             for token in list(self._queues):
                 queue = self._queues[token]
+                while queue and queue[0].future.done():  # cancelled, not yet forgotten
+                    queue.popleft()
+                if not queue:
+                    del self._queues[token]
+                    continue
                 head = queue[0]
                 if not self._may_run(token, head.heavy):
                     continue

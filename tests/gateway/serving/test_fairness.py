@@ -137,3 +137,24 @@ async def test_a_cancelled_waiter_gives_up_its_place() -> None:
         held.let_go("running")
         await held.settle()
         assert held.order == ["running", "next"]
+
+
+async def test_a_turn_freed_just_as_a_waiter_is_cancelled_goes_to_the_next() -> None:
+    queue = FairQueue(capacity=1, per_token=1, heavy_capacity=1)
+    entered: list[str] = []
+
+    async def wait(token: str) -> None:
+        async with queue.turn(token=token, heavy=False, deadline=far()):
+            entered.append(token)
+
+    async with queue.turn(token="a", heavy=False, deadline=far()):
+        gone = asyncio.create_task(wait("b"))
+        after = asyncio.create_task(wait("c"))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        gone.cancel()  # its wait ends now; it forgets its place only when it runs next
+    # the turn freed in the same step goes past the cancelled waiter
+    await after
+    assert entered == ["c"]
+    assert gone.cancelled()
+    assert queue.stats.running == 0
