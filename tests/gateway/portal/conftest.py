@@ -57,6 +57,9 @@ def _missing() -> str | None:
         import playwright.async_api  # noqa: F401
     except ImportError:
         return "Playwright is not installed: `pip install -e '.[test]'` installs it"
+    configured = os.environ.get("MINIS_CHROMIUM")
+    if configured and not os.access(configured, os.X_OK):
+        return f"MINIS_CHROMIUM={configured} is not an executable Chromium"
     if chromium_path() is None:
         return (
             "no Chromium on this machine: install the distribution's package "
@@ -106,9 +109,17 @@ class Portal:
 
 
 @pytest.fixture(scope="session")
-async def portal(demo_world_url: str, browser_missing: str | None) -> AsyncIterator[Portal]:
+def portal_world(browser_missing: str | None, request: pytest.FixtureRequest) -> str:
+    """The demo world's database, built only when there is a browser to show it in."""
     if browser_missing:
         pytest.skip(f"portal browser tests skipped: {browser_missing}")
+    url: str = request.getfixturevalue("demo_world_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+async def portal(portal_world: str) -> AsyncIterator[Portal]:
+    demo_world_url = portal_world
     conn = await asyncpg.connect(demo_world_url)
     try:
         token = (await create_token(conn, owner_id=None, admin=True, label="portal tests")).token

@@ -140,6 +140,12 @@ async def test_downloads_return_the_csv(portal: Portal, page: Any) -> None:
 
 async def test_the_network_error_table_pages(portal: Portal, page: Any) -> None:
     await visit(page, portal, f"game/{GAME}/network?preset=LAST_30_DAYS")
+    # latencies and error rates are better when they fall, where the catalog says so
+    lower = await lower_is_better(portal)
+    for metric, card in (await cards(page)).items():
+        if card["change"]:
+            good = (float(card["change"]) > 0) != (metric in lower)
+            assert card["tone"] == ("good" if good else "bad"), metric
     table = page.locator(".panel.errors")
     query = (
         f'query($o: Int!) {{ game(id: "{GAME}") {{ network(filter: {{range: {{preset: '

@@ -10,7 +10,7 @@ import * as views from "./views.js";
 
 const PAGE_SIZE = 10;
 const BREAKDOWN_ROWS = 10;
-const CARD = "fragment card on Metric { id label unit value previous change direction suppressed series { date value } }";
+const CARD = "fragment card on Metric { id label unit value previous change suppressed series { date value } }";
 const page = document.getElementById("page");
 const nav = document.getElementById("modules");
 const picker = document.getElementById("app");
@@ -136,7 +136,7 @@ function showErrorIn(content, error) {
 
 // A GraphQL document for one module of the app, with `body` selected on the module.
 function moduleQuery(ctx, body, declarations = "") {
-  const fragment = body.includes("...card") ? CARD : "";
+  const fragment = !body.includes("...card") ? "" : portal.assessed ? CARD.replace("change", "change assessment") : CARD;
   return `query Module($id: ID!, $filter: ${ctx.module.filterType}${declarations}) {
     app: ${ctx.kind}(id: $id) { m: ${ctx.module.id}(filter: $filter) { ${body} } } } ${fragment}`;
 }

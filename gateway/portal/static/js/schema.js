@@ -24,7 +24,8 @@ function isList(ref) {
   return false;
 }
 
-// Loads the schema and the catalog; returns {game: [module, ...], drama: [...], errorCodes}.
+// Loads the schema and the catalog; returns {game: [module, ...], drama: [...], errorCodes,
+// assessed}.
 export async function loadPortal() {
   const { __schema } = await gql(INTROSPECTION);
   const types = new Map(__schema.types.map((t) => [t.name, t]));
@@ -44,7 +45,9 @@ export async function loadPortal() {
     dimensions: new Map(catalog.dimensions.map((d) => [d.id.toUpperCase(), d.label])),
     columns: new Map(catalog.dimensions.map((d) => [d.id.replace(/_(\w)/g, (_, c) => c.toUpperCase()), d.label])),
   };
-  const portal = { errorCodes: catalog.errorCodes };
+  // where the gateway judges each change itself (GOOD, BAD, NEUTRAL), the cards take its word
+  const assessed = types.get("Metric").fields.some((f) => f.name === "assessment");
+  const portal = { errorCodes: catalog.errorCodes, assessed };
   for (const [kind, typeName] of Object.entries(KINDS)) {
     portal[kind] = types
       .get(typeName)

@@ -29,7 +29,8 @@ export function suppressedNote(code) {
 
 function card(metric, answer, selected, onSelect) {
   const unit = answer.unit || metric.unit;
-  const state = tone(answer.change, metric.lowerIsBetter);
+  const judged = { GOOD: "good", BAD: "bad", NEUTRAL: "flat" }[answer.assessment];
+  const state = judged || tone(answer.change, metric.lowerIsBetter);
   const arrow = answer.change > 0 ? "▲" : answer.change < 0 ? "▼" : "";
   return h("button", {
     type: "button", class: selected ? "card selected" : "card", "data-metric": metric.id,
