@@ -39,6 +39,9 @@ def detect_format(path: Path) -> Format | None:
     return _SUFFIXES.get(suffixes[-1]) if suffixes else None
 
 
+MISSING: Any = object()  # a column a JSON object lacks, among the values of a BadRecord
+
+
 @dataclass(frozen=True)
 class BadRecord:
     """A record that cannot even be split into values: (column or None, reason) pairs."""
@@ -46,6 +49,8 @@ class BadRecord:
     line: int
     problems: tuple[tuple[str | None, str], ...]
     whole_file: bool = False  # a problem of the file (its header, its syntax), not of one row
+    # the values it does have, in column order, so that their own problems are reported too
+    values: tuple[Any, ...] | None = field(default=None, compare=False)
 
 
 class Source:
@@ -195,39 +200,52 @@ def _json_records(
         except orjson.JSONDecodeError:
             try:  # anything unusual: blank lines, leading spaces, errors
                 record = json.loads(text)
-            except ValueError as exc:
+            except ValueError:
                 if text.isspace():
                     continue  # a blank line
-                reason = (
-                    f"{exc.msg} at character {exc.colno}"
-                    if isinstance(exc, json.JSONDecodeError)
-                    else str(exc)
-                )
-                yield BadRecord(line, ((None, f"not valid JSON: {reason}"),))
+                yield BadRecord(line, ((None, f"not valid JSON: {_json_reason(text)}"),))
                 continue
         if type(record) is dict and record.keys() == known and "\\" not in text:
             yield line, every(record)  # the usual object: every column, no escapes
             continue
         problems = _json_problems(record, text, columns=columns, known=known, needed=required)
         if problems:
-            yield BadRecord(line, problems)
+            values = (
+                tuple(record.get(c, MISSING) for c in columns) if type(record) is dict else None
+            )
+            yield BadRecord(line, problems, values=values)
         else:
             yield line, tuple(map(record.get, columns))
+
+
+def _json_reason(text: str) -> str:
+    """Why a line is not JSON, and where within the line (not past its end of line)."""
+    line = text.rstrip("\r\n")
+    try:
+        json.loads(line)
+    except json.JSONDecodeError as exc:
+        what = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
+        if exc.pos >= len(line.rstrip()):
+            return f"{what} at the end of the line (character {exc.pos + 1}); is it cut short?"
+        return f"{what} at character {exc.pos + 1}"
+    except ValueError as exc:
+        return str(exc)
+    return "not one JSON value"  # pragma: no cover - the line parsed without its end of line
 
 
 def _json_problems(
     record: Any, text: str, *, columns: Sequence[str], known: frozenset[str], needed: frozenset[str]
 ) -> tuple[tuple[str | None, str], ...]:
+    """What is wrong with the object itself; the problems of its values are the validator's."""
     if type(record) is not dict:
         return ((None, "not a JSON object"),)
-    if not record.keys() <= known:
-        return tuple(_unknown_keys(record, columns))
+    problems = list(_unknown_keys(record, columns)) if not record.keys() <= known else []
     if not needed <= record.keys():
         missing = [name for name in columns if name in needed and name not in record]
-        return ((None, f"the object lacks required {_columns(missing)}"),)
+        problems.append((None, f"the object lacks required {_columns(missing)}"))
     if "\\u" in text:  # escapes can spell what PostgreSQL cannot store
-        return tuple(_unstorable(record))
-    return ()
+        problems.extend(_unstorable(record))
+    return tuple(problems)
 
 
 def _unknown_keys(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import call
+from operator import call, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from gateway.loading.catalog import Table
 from gateway.loading.columns import ColumnParser, Membership, column_parser
 from gateway.loading.formats import (
     FORMAT_HINT,
+    MISSING,
     BadRecord,
     Format,
     Record,
@@ -84,7 +85,10 @@ class Validator:
         membership = None
         if apps is not None:
             membership = Membership(
-                values=apps, reason=lambda app: f"unknown app {app!r} (not in apps)"
+                values=apps,
+                reason=lambda app: (
+                    "a value is required" if app == "" else f"unknown app {app!r} (not in apps)"
+                ),
             )
         self.columns = table.column_names
         self.parsers = tuple(
@@ -98,6 +102,8 @@ class Validator:
         self.required = {parser.name for parser in self.parsers if _is_required(parser)}
         self.row_rules = rules.rows
         self._row_ok = _row_check(rules.rows)
+        self.primary_key = table.primary_key
+        self._key = itemgetter(*(self.columns.index(c) for c in table.primary_key))
         self._position = {name: index for index, name in enumerate(self.columns)}
 
     def batches(
@@ -182,13 +188,15 @@ class Validator:
         rows: list[tuple[Any, ...]] = []
         lines: list[int] = []
         read = 0
+        key_of = self._key
+        seen: dict[Any, tuple[int, int]] = {}  # primary key -> (line, hash of the row)
         for item in records:
             if item.__class__ is BadRecord:
                 if item.whole_file:
                     tally.problem(file, item.line, item.problems)
                 else:
                     read += 1
-                    tally.bad_row(file, item.line, item.problems)
+                    tally.bad_row(file, item.line, self._record_problems(item, parsers))
                 keep = False
                 continue
             read += 1
@@ -203,6 +211,13 @@ class Validator:
                 tally.bad_row(file, line, self._row_problems(values))
                 keep = False
                 continue
+            key = key_of(values)
+            first = seen.setdefault(key, (line, hash(values)))
+            if first[0] != line:
+                if first[1] != hash(values):  # an identical repeat stays a duplicate
+                    tally.bad_row(file, line, [self._conflict(key, first[0])])
+                    keep = False
+                continue
             rows.append(values)
             lines.append(line)
             if len(rows) >= batch_size:
@@ -214,6 +229,26 @@ class Validator:
         tally.rows[file.index] = read
         if rows and keep and not tally.failed:
             yield Batch(file.index, rows, lines)
+
+    def _record_problems(
+        self, record: BadRecord, parsers: Sequence[Callable[[Any], Any]]
+    ) -> list[Problem]:
+        """What is wrong with the record itself, then with each value it has."""
+        if record.values is None:
+            return list(record.problems)
+        lacking = {c for c, v in zip(self.columns, record.values, strict=True) if v is MISSING}
+        raw = [None if v is MISSING else v for v in record.values]
+        problems = self._value_problems(parsers, raw)
+        return [*record.problems, *(p for p in problems if p[0] not in lacking)]
+
+    def _conflict(self, key: Any, first_line: int) -> Problem:
+        shown = key if len(self.primary_key) > 1 else (key,)
+        named = ", ".join(f"{c} {v!r}" for c, v in zip(self.primary_key, shown, strict=True))
+        return (
+            self.primary_key[0],
+            f"the same key ({named}) as line {first_line} of this file, with other values; "
+            "a key stands for one row",
+        )
 
     def _value_problems(
         self, parsers: Sequence[Callable[[Any], Any]], raw: Sequence[Any]

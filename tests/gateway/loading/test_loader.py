@@ -45,7 +45,7 @@ async def test_a_good_file_loads_and_loading_it_again_changes_nothing(
         [
             launch("l1"),
             launch("l2", success="false", launch_ms="", duration_ms="0"),
-            launch("l1", user_id="resent"),
+            launch("l1"),  # an identical repeat is a duplicate
         ],
     )
     first = await load(apps_db, path)
@@ -56,6 +56,21 @@ async def test_a_good_file_loads_and_loading_it_again_changes_nothing(
     again = await load(apps_db, path)
     assert (again.rows, again.inserted, again.skipped) == (3, 0, 3)
     assert await stored(apps_db) == 2
+
+
+async def test_one_key_twice_in_a_file_with_other_values_is_an_error_naming_both_lines(
+    apps_db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "launches.csv",
+        [launch("l1"), launch("l2"), launch("l1", user_id="resent"), launch("l2")],
+    )
+    report = await load(apps_db, path)
+    assert not report.loaded and await stored(apps_db) == 0
+    assert messages(report) == [
+        f"{path}:4: column launch_id: the same key (launch_id 'l1') as line 2 of this file, "
+        "with other values; a key stands for one row"
+    ]
 
 
 async def test_values_are_stored_as_their_types(
