@@ -66,7 +66,8 @@ class Runner:
         version = serving.version()
         if version is None:
             serving.cache.stats.bypassed += 1
-            return await self._turn(sql, params, serving=serving, ticket=ticket)
+            with ticket.statement():
+                return await self._turn(sql, params, serving=serving, ticket=ticket)
         key = cache_key(sql, params, version)
         cached = serving.cache.get(key)
         if cached is not None:
@@ -74,29 +75,41 @@ class Runner:
             return list(cached)
         ticket.misses += 1
         # the same statement asked by many requests at once runs once (a dashboard's page
-        # opened by many people after a refresh)
-        rows = await serving.cache.once(
-            key, lambda: self._turn(sql, params, serving=serving, ticket=ticket)
-        )
+        # opened by many people after a refresh), for as long as any of them waits for it
+        with ticket.statement():
+            try:
+                rows = await serving.cache.once(
+                    key,
+                    lambda: self._turn(sql, params, serving=serving, ticket=ticket, shared=True),
+                    deadline=ticket.deadline,
+                )
+            except TimeoutError:  # the request's deadline passed while the statement ran
+                raise timed_out() from None
         return list(rows)
 
     async def _turn(
-        self, sql: str, params: tuple[Any, ...], *, serving: Serving, ticket: Ticket
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        *,
+        serving: Serving,
+        ticket: Ticket,
+        shared: bool = False,
     ) -> list[Row]:
-        """Rows of the statement, run in a turn of the fair queue and within the deadline."""
+        """Rows of the statement, run in a turn of the fair queue; within the request's
+        deadline, unless `shared` (then the cache cancels it when nobody waits any more)."""
         waits = serving.settings.queue_timeout_ms / 1000
         queue_deadline = min(ticket.deadline, asyncio.get_running_loop().time() + waits)
-        with ticket.statement():
-            try:
-                async with serving.queue.turn(
-                    token=ticket.token, heavy=ticket.heavy, deadline=queue_deadline
-                ):
-                    async with asyncio.timeout_at(ticket.deadline):
-                        rows = await self._run(sql, params)
-            except QueueTimeout as exc:
-                raise queue_timed_out(waited=exc.waited, retry_after=exc.retry_after) from None
-            except TimeoutError:  # the request's deadline passed while the statement ran
-                raise timed_out() from None
+        try:
+            async with serving.queue.turn(
+                token=ticket.token, heavy=ticket.heavy, deadline=queue_deadline
+            ):
+                async with asyncio.timeout_at(None if shared else ticket.deadline):
+                    rows = await self._run(sql, params)
+        except QueueTimeout as exc:
+            raise queue_timed_out(waited=exc.waited, retry_after=exc.retry_after) from None
+        except TimeoutError:  # the request's deadline passed while the statement ran
+            raise timed_out() from None
         return rows
 
     async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:

@@ -1,8 +1,8 @@
 """A bounded in-process cache of statement results.
 
-`once` runs a statement that several requests ask for at the same time only once: the
-others wait for its rows (and share its error); when the one running it is cancelled (its
-client went away) the next of them runs it.
+`once` runs a statement that several requests ask for at the same time only once, in a task
+of its own: each waits for its rows (and shares its error) until its own deadline; when the
+last of them stops waiting (deadline, client gone), the statement is cancelled.
 
 An entry is keyed by the statement's SQL, its bind parameters and the data version it was
 read at; a load or refresh raises the version, so older entries are never read again (they
@@ -32,6 +32,12 @@ class CacheStats:
     rows: int = 0
 
 
+@dataclass(eq=False, kw_only=True)
+class _Run:
+    task: asyncio.Future[tuple[Any, ...]]
+    waiting: int = 0
+
+
 def _frozen(value: Any) -> Hashable:
     if isinstance(value, list | tuple):
         return tuple(_frozen(v) for v in value)
@@ -53,36 +59,43 @@ class ResultCache:
         self.max_rows = max_rows
         self.stats = CacheStats()
         self._entries: OrderedDict[Key, tuple[Any, ...]] = OrderedDict()
-        self._running: dict[Key, asyncio.Future[tuple[Any, ...]]] = {}
+        self._running: dict[Key, _Run] = {}
 
     async def once(
+        self,
+        key: Key,
+        run: Callable[[], Awaitable[Sequence[Any]]],
+        *,
+        deadline: float | None = None,
+    ) -> tuple[Any, ...]:
+        """The rows of `key`: from a run already under way, or from `run()`, then kept.
+        Raises TimeoutError at `deadline` (on the event loop's clock)."""
+        running = self._running.get(key)
+        if running is None or running.task.done():
+            running = _Run(task=asyncio.ensure_future(self._run(key, run)))
+            self._running[key] = running
+        else:
+            self.stats.shared += 1
+        running.waiting += 1
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await asyncio.shield(running.task)
+        finally:
+            running.waiting -= 1
+            if not running.waiting and not running.task.done():
+                running.task.cancel()  # nobody waits for it any more
+                if self._running.get(key) is running:
+                    del self._running[key]
+
+    async def _run(
         self, key: Key, run: Callable[[], Awaitable[Sequence[Any]]]
     ) -> tuple[Any, ...]:
-        """The rows of `key`: from a run already under way, or from `run()`, then kept."""
-        while (running := self._running.get(key)) is not None:
-            try:
-                rows = await asyncio.shield(running)
-            except asyncio.CancelledError:
-                if running.cancelled():  # the run was given up, not this wait: take it over
-                    continue
-                raise
-            self.stats.shared += 1
-            return rows
-        future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-        self._running[key] = future
         try:
             rows = tuple(await run())
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: nobody else may be waiting
-            raise
         finally:
-            if self._running.get(key) is future:
+            running = self._running.get(key)
+            if running is not None and running.task is asyncio.current_task():
                 del self._running[key]
-        future.set_result(rows)
         self.put(key, rows)
         return rows
 

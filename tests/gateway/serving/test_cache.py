@@ -70,23 +70,50 @@ async def test_a_statement_asked_by_many_at_once_runs_once() -> None:
     assert cache.get(key) == (1,)
 
 
-async def test_when_the_one_running_it_is_cancelled_another_takes_over() -> None:
+async def test_it_runs_while_anyone_waits_and_is_cancelled_when_nobody_does() -> None:
     cache = ResultCache(max_entries=10, max_rows=100)
     key = cache_key("SELECT 1", [], 1)
-    started: list[asyncio.Event] = []
+    runs: list[asyncio.Task[object] | None] = []
     release = asyncio.Event()
 
     async def run() -> list[int]:
-        started.append(asyncio.Event())
+        runs.append(asyncio.current_task())
         await release.wait()
-        return [len(started)]
+        return [len(runs)]
 
     first = asyncio.create_task(cache.once(key, run))
-    await asyncio.sleep(0)
     second = asyncio.create_task(cache.once(key, run))
     await asyncio.sleep(0)
-    first.cancel()
+    first.cancel()  # one client goes away; the other still waits
     await asyncio.sleep(0)
     release.set()
-    assert await second == (2,)
+    assert await second == (1,)
     assert first.cancelled()
+
+    other = cache_key("SELECT 2", [], 1)
+    release.clear()
+    alone = asyncio.create_task(cache.once(other, run))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    alone.cancel()  # the only one waiting goes away: the statement is cancelled
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert runs[-1] is not None and runs[-1].cancelled()
+    assert cache.get(other) is None
+
+
+async def test_each_waits_until_its_own_deadline() -> None:
+    cache = ResultCache(max_entries=10, max_rows=100)
+    release = asyncio.Event()
+
+    async def run() -> list[int]:
+        await release.wait()
+        return [1]
+
+    past = asyncio.get_running_loop().time() - 1
+    try:
+        await cache.once(cache_key("x", [], 1), run, deadline=past)
+    except TimeoutError:
+        pass
+    else:
+        raise AssertionError("waited past its deadline")
