@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from gateway.auth import BearerAuth
 from gateway.database import UNREACHABLE_ERRORS, create_pool, redacted
 from gateway.health import PROBE_TIMEOUT
+from gateway.logs import RequestLog
 from gateway.reloading import GraphQLSwitch, ServedModels
 from gateway.routing import routes
 from gateway.serving.middleware import ServingMiddleware
@@ -86,6 +87,7 @@ def create_app(
     # serving first: rate limits and cancellation on disconnect cover the token check too
     # metrics outermost: they time and count every answer, refusals included
     middleware = [
+        Middleware(RequestLog),  # an id for every request, and its log line
         Middleware(RequestMetrics),
         Middleware(ServingMiddleware),
         Middleware(BearerAuth),

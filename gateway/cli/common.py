@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -13,6 +12,7 @@ import asyncpg
 import click
 
 from gateway.database import UNREACHABLE_ERRORS, database_url, redacted
+from gateway.logs import LOG_FORMATS, configure_logging
 from gateway.migrations import migrate
 from gateway.settings import ConfigError, Settings
 
@@ -20,6 +20,7 @@ T = TypeVar("T")
 Work = Callable[[asyncpg.Connection], Coroutine[Any, Any, T]]
 
 CONNECT_TIMEOUT = 10.0
+LOG_FORMAT_KEY = "minis.log_format"  # in click's ctx.meta: text or json
 
 
 @click.group()
@@ -44,6 +45,13 @@ CONNECT_TIMEOUT = 10.0
     help="Fix 'today' (UTC) [MINIS_TODAY]; data ends the day before.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default=None,
+    help="Log lines as text, or as JSON objects with every request on a line of its own "
+    "[MINIS_LOG_FORMAT; default text].",
+)
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -52,12 +60,16 @@ def main(
     data_dir: Path | None,
     today: str | None,
     verbose: bool,
+    log_format: str | None,
 ) -> None:
     """minis: a GraphQL analytics gateway for TikTok mini games and mini dramas."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    log_format = log_format or os.environ.get("MINIS_LOG_FORMAT") or "text"
+    if log_format not in LOG_FORMATS:
+        raise click.UsageError(
+            f"MINIS_LOG_FORMAT (--log-format) must be text or json, not {log_format!r}"
+        )
+    configure_logging(log_format=log_format, verbose=verbose)
+    ctx.meta[LOG_FORMAT_KEY] = log_format
     flags = {
         "MINIS_DATABASE_URL": database_url,
         "MINIS_TODAY": today,

@@ -5,13 +5,14 @@ import dataclasses
 import os
 import signal
 from types import FrameType
+from typing import Any
 
 import click
 import uvicorn
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.cli.common import connect, settings_of
+from gateway.cli.common import LOG_FORMAT_KEY, connect, settings_of
 from gateway.database import database_url
 from gateway.migrations import migrate
 from gateway.reloading import ServedModels
@@ -51,11 +52,15 @@ async def _prepare(url: str, *, settings: Settings, demo: bool) -> str | None:
         await conn.close()
 
 
-async def _serve(app: Starlette, *, settings: Settings, watch: bool) -> None:
-    """uvicorn, with SIGHUP (and with `watch`, a change of a model file) reloading the model."""
+async def _serve(app: Starlette, *, settings: Settings, watch: bool, json_logs: bool) -> None:
+    """uvicorn, with SIGHUP (and with `watch`, a change of a model file) reloading the model.
+    With JSON logs, uvicorn logs through them and leaves each request's line to the gateway."""
     served: ServedModels = app.state.served
+    logging_options: dict[str, Any] = {"log_config": None, "access_log": False} if json_logs else {}
     server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.Config(
+            app, host=settings.host, port=settings.port, log_level="info", **logging_options
+        )
     )
     loop = asyncio.get_running_loop()
     reloads: set[asyncio.Task[bool]] = set()
@@ -137,7 +142,8 @@ def serve_command(
             click.echo(
                 f"  kill -HUP {os.getpid()} reloads it" + (", as does a change" if watch else "")
             )
-            asyncio.run(_serve(app, settings=settings, watch=watch))
+            json_logs = ctx.meta.get(LOG_FORMAT_KEY) == "json"
+            asyncio.run(_serve(app, settings=settings, watch=watch, json_logs=json_logs))
     except _Stop:
         pass
     finally:

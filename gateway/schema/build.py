@@ -16,6 +16,7 @@ from gateway.limits import Limits
 from gateway.schema.catalog import Catalog, build_catalog
 from gateway.schema.common import AppStatus
 from gateway.schema.extensions import ClientErrors, StatementCount, limiters
+from gateway.schema.logging_schema import LoggingSchema
 from gateway.schema.modules import Enums, ModuleTypes
 from gateway.schema.naming import resolved
 from gateway.serving.extension import Admission, ServingReport
@@ -136,7 +137,7 @@ def build_schema(
             ),
         ],
     )
-    return strawberry.Schema(
+    return LoggingSchema(
         query=query,
         extensions=[
             *limiters(limits or Limits()),

@@ -97,13 +97,13 @@ def _tagged(error: GraphQLError, *, invalid: bool) -> GraphQLError:
     complex_ = _too_complex(error)
     if complex_ is not None:
         return complex_
-    if _of_the_document(error) and not (error.extensions or {}).get("code"):
+    if of_the_document(error) and not (error.extensions or {}).get("code"):
         code = ErrorCode.GRAPHQL_VALIDATION_FAILED if invalid else ErrorCode.BAD_USER_INPUT
         return _bad_document(error, code)
     return error
 
 
-def _of_the_document(error: GraphQLError) -> bool:
+def of_the_document(error: GraphQLError) -> bool:
     """Errors of the document or of the values it passes (unknown fields, a value that does
     not fit its type) carry no original error, or graphql-core's own."""
     original = error.original_error
@@ -136,7 +136,7 @@ class ClientErrors(MaskErrors):
 
 
 def _internal(error: GraphQLError) -> bool:
-    return not _of_the_document(error) and not is_client_error(error.original_error)
+    return not of_the_document(error) and not is_client_error(error.original_error)
 
 
 class StatementCount(SchemaExtension):
@@ -145,4 +145,10 @@ class StatementCount(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
         runner = getattr(context, "runner", None)
+        request = getattr(context, "request", None)
+        if request is not None:  # for the request's log line (gateway/logs.py)
+            request.state.graphql = {
+                "operation": self.execution_context.operation_name,
+                "statements": runner.statements if runner is not None else 0,
+            }
         return {"statements": runner.statements} if runner is not None else {}
