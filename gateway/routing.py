@@ -21,8 +21,8 @@ def routes(graphql: ASGIApp) -> list[BaseRoute]:
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"),
         Route("/csv/{kind}/{app_id}/{module}/{item}", csv_download),
         *cube_routes(),
-        Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"),
         *portal_routes(),
     ]
