@@ -69,30 +69,37 @@ function keyCell(key, n, pie) {
   return h("td", {}, swatch, key ?? "(none)");
 }
 
-export function breakdown(metric, rows, by, { onBy, download, downloadTrend }) {
+// "Region" reads "region" inside a title; "OS" and "API" stay as they are.
+function byLabel(metric, by) {
   const label = metric.byLabels[metric.by.indexOf(by)] || pretty(by);
+  return /^.[A-Z]/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+export function breakdown(metric, rows, by, { onBy, download }) {
+  const label = byLabel(metric, by);
   const hasShares = rows.some((r) => r.share !== null);
   const table = h("table", { class: "rows" },
-    h("thead", {}, h("tr", {}, h("th", {}, label), h("th", { class: "num" }, metric.label),
+    h("thead", {}, h("tr", {}, h("th", {}, metric.byLabels[metric.by.indexOf(by)]), h("th", { class: "num" }, metric.label),
       hasShares && h("th", { class: "num" }, "Share"))),
     h("tbody", {}, rows.map((r, n) => h("tr", {}, keyCell(r.key, n, hasShares),
       h("td", { class: "num" }, formatValue(r.value, metric.unit)),
       hasShares && h("td", { class: "num" }, formatShare(r.share))))));
   const empty = !rows.length && h("p", { class: "empty" }, "No rows for these filters");
-  const top = rows.filter((r) => r.series?.length).slice(0, 5);
-  const byKey = top.length > 1 && panel(`${metric.label} by ${label.toLowerCase()}: daily trend`,
-    { download: downloadTrend, className: "trend-by" },
-    lineChart(top.map((r) => ({ name: r.key ?? "(none)", points: r.series })), { unit: metric.unit, label }));
-  return [
-    panel(`${metric.label} by ${label.toLowerCase()}`, { download, className: "breakdown" },
-      tabs(metric.by, metric.byLabels, by, onBy, "Break down by"),
-      h("div", { class: "split" }, hasShares && rows.length ? pieChart(rows, { unit: metric.unit, label }) : null,
-        empty || table)),
-    byKey,
-  ];
+  return panel(`${metric.label} by ${label}`, { download, className: "breakdown" },
+    tabs(metric.by, metric.byLabels, by, onBy, "Break down by"),
+    h("div", { class: "split" }, hasShares && rows.length ? pieChart(rows, { unit: metric.unit, label }) : null,
+      empty || table));
 }
 
-export function retention(module, answer, period, { onPeriod, download, downloadTrend }) {
+// The daily trend of the largest keys of a breakdown, one line each; nothing for a single key.
+export function trendByKey(metric, rows, by, download) {
+  if (rows.length < 2) return null;
+  const label = byLabel(metric, by);
+  return panel(`${metric.label} by ${label}: daily trend`, { download, className: "trend-by" },
+    lineChart(rows.map((r) => ({ name: r.key ?? "(none)", points: r.series })), { unit: metric.unit, label }));
+}
+
+export function retention(module, answer, period, { onPeriod, download }) {
   const metric = module.retention.metric;
   const labels = module.retention.periods.map((p) => p.replace("DAY_", "Day "));
   const rows = answer.cohorts;
@@ -107,7 +114,7 @@ export function retention(module, answer, period, { onPeriod, download, download
   return [
     tabs(module.retention.periods, labels, period, onPeriod, "Retention period"),
     cards([metric], { [metric.id]: answer.rate }, metric.id, () => {}),
-    trend(metric, answer.rate, downloadTrend),
+    trend(metric, answer.rate, download),
     panel("Cohorts", { download, className: "cohort-table" },
       rows.length ? table : h("p", { class: "empty" }, "No cohort days in this range")),
   ];
