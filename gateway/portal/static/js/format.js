@@ -57,3 +57,8 @@ export function pretty(name) {
   const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+// A label inside a sentence: "Region" reads "region"; "OS", "API", "TikTok version" stay.
+export function inTitle(label) {
+  return /[A-Z]/.test(label.slice(1)) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}

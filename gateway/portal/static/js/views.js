@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { COLORS, lineChart, pieChart } from "./chart.js";
-import { formatChange, formatShare, formatValue, pretty, tone } from "./format.js";
+import { formatChange, formatShare, formatValue, inTitle, pretty, tone } from "./format.js";
 
 const WITHHELD = {
   PRIVACY_THRESHOLD: ["US data left out", "Fewer than 1,000 users of a protected region (US) "
@@ -69,10 +69,8 @@ function keyCell(key, n, pie) {
   return h("td", {}, swatch, key ?? "(none)");
 }
 
-// "Region" reads "region" inside a title; "OS" and "API" stay as they are.
 function byLabel(metric, by) {
-  const label = metric.byLabels[metric.by.indexOf(by)] || pretty(by);
-  return /^.[A-Z]/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+  return inTitle(metric.byLabels[metric.by.indexOf(by)] || pretty(by));
 }
 
 export function breakdown(metric, rows, by, { onBy, download }) {
@@ -130,7 +128,7 @@ export function distribution(module, answer, download) {
       h("tbody", {}, rows.slice(0, 10).map((r, n) => h("tr", {}, keyCell(r.key, n, true),
         h("td", { class: "num" }, formatValue(r.users, "users")), h("td", { class: "num" }, formatShare(r.share))))));
     const more = rows.length > 10 && h("p", { class: "note" }, `${rows.length - 10} more in the CSV`);
-    return panel(`Users by ${label.toLowerCase()}`, { download: (el) => download(el, by), className: "distribution" },
+    return panel(`Users by ${inTitle(label)}`, { download: (el) => download(el, by), className: "distribution" },
       rows.length ? h("div", { class: "split" }, pieChart(rows, { unit: "users", label }), h("div", {}, table, more))
         : h("p", { class: "empty" }, "No users for these filters"));
   }));
@@ -159,7 +157,7 @@ export function table(spec, page, offset, { pageSize, onPage, download, meanings
     h("button", { type: "button", class: "next", disabled: offset + pageSize >= total,
       onclick: () => onPage(offset + pageSize) }, "Next"));
   const body = page.rows.length ? h("table", { class: "rows" },
-    h("thead", {}, h("tr", {}, head.map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, head.map((t, i) => h("th", { class: typeof page.rows[0][spec.columns[i]] === "number" ? "num" : null }, t)))),
     h("tbody", {}, page.rows.map((r) => h("tr", {}, spec.columns.map((c) =>
       h("td", { class: typeof r[c] === "number" ? "num" : null }, typeof r[c] === "number" ? formatValue(r[c], "") : r[c] ?? "(none)")),
     hasCode && h("td", { class: "meaning" }, meanings.get(r.errorCode) || "")))))
