@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.errors import ErrorCode, error_response
 from gateway.graphql import GatewayGraphQL
 from gateway.schema.naming import camel, pascal
+from gateway.serving.errors import RETRY_AFTER
 from semantic.model import AppKind, FilterKind, Module, SemanticModel
 
 RANGE_PARAMS = ("preset", "start", "end")
@@ -147,6 +149,26 @@ def _error(status: int, message: str, code: str = "BAD_USER_INPUT") -> JSONRespo
     return error_response(message, code=ErrorCode(code), status=status)
 
 
+def _refused(error: GraphQLError) -> JSONResponse:
+    """The HTTP answer to the GraphQL error of a download, with the status GraphQL gives it:
+    a busy gateway's QUEUE_TIMEOUT is 429 with Retry-After, as on /graphql."""
+    extensions = error.extensions or {}
+    known = {c.value for c in ErrorCode}
+    raw = extensions.get("code")
+    code = ErrorCode(raw) if raw in known else ErrorCode.BAD_USER_INPUT
+    if code is ErrorCode.QUEUE_TIMEOUT:
+        retry_after = str(int(extensions.get(RETRY_AFTER, 1)))
+        return error_response(
+            error.message, code=code, status=429, headers={"Retry-After": retry_after}
+        )
+    status = {
+        ErrorCode.DATABASE_UNAVAILABLE: 503,
+        ErrorCode.TIMEOUT: 503,
+        ErrorCode.INTERNAL_SERVER_ERROR: 500,
+    }.get(code, 400)
+    return error_response(error.message, code=code, status=status)
+
+
 async def csv_download(request: Request) -> Response:
     model: SemanticModel = request.app.state.model
     graphql: GatewayGraphQL = request.app.state.graphql
@@ -190,12 +212,7 @@ async def csv_download(request: Request) -> Response:
         document, variable_values=variables, context_value=context
     )
     if result.errors:
-        first = result.errors[0]
-        code = (first.extensions or {}).get("code", "BAD_USER_INPUT")
-        status = 503 if code in ("DATABASE_UNAVAILABLE", "TIMEOUT") else 400
-        if code == "INTERNAL_SERVER_ERROR":
-            status = 500
-        return _error(status, first.message, code)
+        return _refused(result.errors[0])
     assert result.data is not None
     if result.data["app"] is None:
         return _error(404, f"no {root} {path['app_id']}", code="NOT_FOUND")

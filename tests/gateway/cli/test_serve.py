@@ -156,10 +156,12 @@ def test_serve_demo_leaves_a_database_with_apps_alone(database_url: str, tmp_pat
             json={"query": "{ games { name } }"},
             headers={"Authorization": f"Bearer {token}"},
         )
-        assert answer.json() == {
-            "data": {"games": [{"name": "Mine"}]},
-            "extensions": {"statements": 1},
-        }
+        # the token is accepted and the database still holds only its own app; the answer's
+        # other extensions (cache, cost) are not what this test is about
+        body = answer.json()
+        assert "errors" not in body, body
+        assert body["data"] == {"games": [{"name": "Mine"}]}
+        assert body["extensions"]["statements"] == 1
         refused = httpx.post(f"{server.base_url}/graphql", json={"query": "{ games { name } }"})
         assert refused.status_code == 401
     assert asyncio.run(apps()) == ["Mine"]
