@@ -11,9 +11,9 @@ and writes its answer as CSV, so the numbers are the GraphQL answer's.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.errors import ErrorCode, error_response
 from gateway.graphql import GatewayGraphQL
+from gateway.schema.metrics import counts
 from gateway.schema.naming import camel, pascal
 from gateway.serving.errors import RETRY_AFTER
 from semantic.model import AppKind, FilterKind, Module, SemanticModel
@@ -30,13 +31,21 @@ RANGE_PARAMS = ("preset", "start", "end")
 VIEW_PARAMS = ("by", "limit", "offset", "period")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Download:
+    """A chart as CSV: one line per item of the list at `field` of the module's answer, and a
+    column per name of `fields` (the header says `header`, by default the same names)."""
+
+    field: str  # the module's field of the list, as the selection names it
     selection: str  # the module's selection set
-    arguments: dict[str, Any]  # variables besides the filter
-    declarations: str  # variable declarations besides the filter
-    header: Sequence[str]
-    rows: Callable[[dict[str, Any]], Iterable[Sequence[Any]]]
+    fields: Sequence[str]  # the GraphQL fields of an item, one a column
+    arguments: dict[str, Any] = dataclasses.field(default_factory=dict)  # besides the filter
+    declarations: str = ""  # variable declarations besides the filter
+    header: Sequence[str] = ()  # the CSV header: GraphQL's names, camelCase
+    rows: Callable[[Any], Iterable[Any]] = lambda answer: answer  # the items of the list
+
+    def lines(self, module: dict[str, Any]) -> Iterable[Sequence[Any]]:
+        return (tuple(item[f] for f in self.fields) for item in self.rows(module[self.field]))
 
 
 def _filter_variables(
@@ -62,66 +71,53 @@ def _filter_variables(
     return variables
 
 
-def _metric_download(name: str, params: dict[str, str]) -> Download:
+def _metric_download(name: str, params: dict[str, str], *, integer: bool) -> Download:
+    """A metric's daily series, or with `by` its breakdown; counts as whole numbers."""
     field = camel(name)
+    value = "valueInt" if integer else "value"  # 338, not 338.0
     if params.get("by"):
         return Download(
-            selection=f"{field} {{ breakdown(by: $by, limit: $limit) {{ key value share }} }}",
+            field=field,
+            selection=f"{field} {{ breakdown(by: $by, limit: $limit) {{ key {value} share }} }}",
+            fields=("key", value, "share"),
+            header=("key", field, "share"),
             arguments={"by": params["by"], "limit": int(params.get("limit", "10"))},
             declarations="$by: {dimension}!, $limit: Int!",
-            header=("key", field, "share"),
-            rows=lambda m: ((r["key"], r["value"], r["share"]) for r in m[field]["breakdown"]),
+            rows=lambda metric: metric["breakdown"],
         )
     return Download(
-        selection=f"{field} {{ series {{ date value }} }}",
-        arguments={},
-        declarations="",
+        field=field,
+        selection=f"{field} {{ series {{ date {value} }} }}",
+        fields=("date", value),
         header=("date", field),
-        rows=lambda m: ((p["date"], p["value"]) for p in m[field]["series"]),
+        rows=lambda metric: metric["series"],
     )
 
 
 def _view_download(module: Module, item: str, params: dict[str, str]) -> Download | None:
     if item == "cohorts" and module.retention is not None:
         return Download(
+            field="cohorts",
             selection="cohorts(period: $period) { date cohortSize retained rate }",
+            fields=("date", "cohortSize", "retained", "rate"),
             arguments={"period": params.get("period", "DAY_7")},
             declarations="$period: RetentionPeriod!",
-            header=("date", "cohort_size", "retained", "rate"),
-            rows=lambda m: (
-                (c["date"], c["cohortSize"], c["retained"], c["rate"]) for c in m["cohorts"]
-            ),
         )
     if item == "distribution" and module.distribution is not None:
         return Download(
+            field="distribution",
             selection="distribution(by: $by) { key users share }",
+            fields=("key", "users", "share"),
             arguments={"by": params.get("by", module.distribution.dimensions[0].name.upper())},
             declarations="$by: {distribution}!",
-            header=("key", "users", "share"),
-            rows=lambda m: ((r["key"], r["users"], r["share"]) for r in m["distribution"]),
         )
     if module.funnel is not None and item == camel(module.funnel.name):
-        field = camel(module.funnel.name)
-        return Download(
-            selection=f"{field} {{ step label pv conversionFromPrevious conversionFromFirst }}",
-            arguments={},
-            declarations="",
-            header=("step", "label", "pv", "conversion_from_previous", "conversion_from_first"),
-            rows=lambda m: (
-                (
-                    s["step"],
-                    s["label"],
-                    s["pv"],
-                    s["conversionFromPrevious"],
-                    s["conversionFromFirst"],
-                )
-                for s in m[field]
-            ),
-        )
+        fields = ("step", "label", "pv", "conversionFromPrevious", "conversionFromFirst")
+        return Download(field=item, selection=f"{item} {{ {' '.join(fields)} }}", fields=fields)
     for table in module.tables:
         if item == camel(table.name):
-            names = [d.name for d in table.group_by] + [c.name for c in table.columns]
-            fields = " ".join(camel(n) for n in names)
+            columns = [camel(d.name) for d in table.group_by]
+            columns += [camel(c.name) for c in table.columns]
             arguments: dict[str, Any] = {
                 "limit": int(params["limit"]) if "limit" in params else table.default_limit
             }
@@ -129,18 +125,13 @@ def _view_download(module: Module, item: str, params: dict[str, str]) -> Downloa
             if table.paged:
                 arguments["offset"] = int(params.get("offset", "0"))
                 args, declarations = f"{args}, offset: $offset", f"{declarations}, $offset: Int!"
-
-            def table_rows(
-                answer: dict[str, Any], field: str = item, columns: list[str] = names
-            ) -> Iterable[Sequence[Any]]:
-                return (tuple(r[camel(n)] for n in columns) for r in answer[field]["rows"])
-
             return Download(
-                selection=f"{item}({args}) {{ rows {{ {fields} }} }}",
+                field=item,
+                selection=f"{item}({args}) {{ rows {{ {' '.join(columns)} }} }}",
+                fields=columns,
                 arguments=arguments,
                 declarations=declarations,
-                header=tuple(names),
-                rows=table_rows,
+                rows=lambda page: page["rows"],
             )
     return None
 
@@ -182,11 +173,13 @@ async def csv_download(request: Request) -> Response:
         return _error(404, f"{kind.value}s have no module {path['module']}")
     params = dict(request.query_params)
     item = path["item"]
-    metric = next((m.name for m in module.metrics if camel(m.name) == item), None)
+    metric = next((m for m in module.metrics if camel(m.name) == item), None)
     try:
-        download = (
-            _metric_download(metric, params) if metric else _view_download(module, item, params)
-        )
+        if metric is not None:
+            integer = counts(model, model.metrics[metric.name])
+            download: Download | None = _metric_download(metric.name, params, integer=integer)
+        else:
+            download = _view_download(module, item, params)
     except ValueError:
         return _error(400, "limit, offset and period must be whole numbers")
     if download is None:
@@ -218,9 +211,10 @@ async def csv_download(request: Request) -> Response:
         return _error(404, f"no {root} {path['app_id']}", code="NOT_FOUND")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(download.header)
-    writer.writerows(download.rows(result.data["app"]["module"]))
-    filename = f"{path['app_id']}-{module.id}-{item}.csv"
+    writer.writerow(download.header or download.fields)
+    writer.writerows(download.lines(result.data["app"]["module"]))
+    # names as the client sees them everywhere else: camelCase, like the URL's
+    filename = f"{path['app_id']}-{camel(module.id)}-{item}.csv"
     return Response(
         buffer.getvalue(),
         media_type="text/csv",

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from gateway.cli.common import settings_of
+from gateway.schema.naming import camel
 from semantic.model import AppKind, SemanticModel
 from semantic.query import (
     CompiledQuery,
@@ -28,6 +30,12 @@ def _range(text: str) -> DateRange:
     except ValueError:
         raise click.BadParameter("use START:END, e.g. 2026-10-01:2026-10-30") from None
     return DateRange(start=start, end=end)
+
+
+def _snake(name: str, known: Iterable[str]) -> str:
+    """The model's (snake_case) name for `name`, which may also be written as GraphQL, the URLs
+    and the catalog write it (camelCase: userBehavior for user_behavior)."""
+    return next((k for k in known if name in (k, camel(k))), name)
 
 
 def _kind_of(model: SemanticModel, module: str, kind: str | None) -> AppKind:
@@ -65,8 +73,13 @@ def _compile(
     )
 
     module = model.module(scope.kind, scope.module)
+    breakdown = breakdown and _snake(breakdown, model.dimensions)
     if view is None:
-        names = tuple(metrics.split(",")) if metrics else tuple(m.name for m in module.metrics)
+        names = (
+            tuple(_snake(name, model.metrics) for name in metrics.split(","))
+            if metrics
+            else tuple(m.name for m in module.metrics)
+        )
         query = MetricQuery(scope=scope, metrics=names, series=series, breakdown=breakdown)
         return compile_metrics(model, query, pretty=True)
     if view == "retention":
@@ -80,14 +93,15 @@ def _compile(
     if view == "funnel":
         return compile_funnel(model, FunnelQuery(scope=scope), pretty=True)
     if view.startswith("table:"):
-        table = TableQuery(scope=scope, table=view.removeprefix("table:"))
+        name = _snake(view.removeprefix("table:"), (t.name for t in module.tables))
+        table = TableQuery(scope=scope, table=name)
         return compile_table(model, table, pretty=True)
     raise click.BadParameter("view is retention, distribution, funnel or table:NAME")
 
 
 @click.command("compile")
 @click.option("--app", "app_id", required=True, help="App id.")
-@click.option("--module", required=True, help="Module id, e.g. user_behavior.")
+@click.option("--module", required=True, help="Module id, e.g. user_behavior (or userBehavior).")
 @click.option(
     "--kind",
     type=click.Choice(["game", "drama"]),
@@ -145,7 +159,9 @@ def compile_command(
         filters["regions"] = tuple(r.strip().upper() for r in regions.split(",") if r.strip())
     for item in extra:
         name, _, value = item.partition("=")
+        name = _snake(name, model.filters)
         filters[name] = value.lower() == "true" if value.lower() in ("true", "false") else value
+    module = _snake(module, {m for (_, m) in model.modules})
     scope = Scope(
         app_id=app_id,
         kind=_kind_of(model, module, kind),

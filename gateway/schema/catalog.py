@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.schema.common import PolarityEnum
+from gateway.schema.metrics import counts
 from gateway.schema.naming import camel
 from semantic.model import SemanticModel
 
@@ -17,6 +18,10 @@ class CatalogMetric:
     unit: str
     polarity: PolarityEnum = strawberry.field(  # type: ignore[valid-type]
         description="which way the metric is better (a rising failure rate is bad news)"
+    )
+    integer: bool = strawberry.field(
+        description="the metric counts (users, sessions, orders...): its values are whole "
+        "numbers, given as Int in `valueInt` beside the Float `value`"
     )
 
 
@@ -94,6 +99,7 @@ def build_catalog(model: SemanticModel, *, model_version: str | None = None) -> 
                 description=m.description,
                 unit=m.unit.value,
                 polarity=m.direction,
+                integer=counts(model, m),
             )
             for m in sorted(model.metrics.values(), key=lambda m: m.name)
         ],

@@ -60,10 +60,17 @@ class RangeInput:
     end: dt.date | None = None
 
 
+WHOLE = (
+    "the value as a whole number, for metrics that count (users, sessions, orders...: the "
+    "catalog's `integer`); null for the others"
+)
+
+
 @strawberry.type(description="A metric's value on one day.")
 class Point:
     date: dt.date
     value: float | None
+    value_int: int | None = strawberry.field(default=None, description=WHOLE)
 
 
 @strawberry.type(description="A metric restricted to one value of a dimension.")
@@ -74,6 +81,12 @@ class BreakdownRow:
         description="value over the metric's total, for metrics that add up (counts, sums)"
     )
     series: list[Point] = strawberry.field(description="daily values, for trends by this key")
+    value_int: int | None = strawberry.field(default=None, description=WHOLE)
+
+
+def whole(value: float | None, integer: bool) -> int | None:
+    """`value` as the whole number it is, for a metric that counts; else None."""
+    return round(value) if integer and value is not None else None
 
 
 @strawberry.type(description="What a retention period can show for the filter's range.")

@@ -3,6 +3,7 @@ down (with `breakdown(by: <Module>Dimension)`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -10,20 +11,33 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.answers import COUNTABLE_UNITS, MetricAnswer, assessment
+from gateway.answers import Point as PointAnswer
 from gateway.context import Context
 from gateway.errors import bad_input, too_complex
 from gateway.loaders import BreakdownKey, MetricKey
 from gateway.schema.common import (
+    WHOLE,
     AssessmentEnum,
     BreakdownRow,
     DirectionEnum,
     Point,
     PolarityEnum,
     SuppressionEnum,
+    whole,
 )
 from gateway.schema.naming import camel
 from gateway.schema.selection import selects
+from semantic.model import Agg, MetricKind, SemanticModel
 from semantic.model import Metric as MetricDefinition
+
+COUNTING_AGGS = frozenset({Agg.COUNT, Agg.COUNT_DISTINCT})
+
+
+def counts(model: SemanticModel, definition: MetricDefinition) -> bool:
+    """Is the metric a count (of users, sessions, events...), so a whole number?"""
+    if definition.kind is not MetricKind.SIMPLE or definition.measure is None:
+        return False
+    return model.measure(definition.measure).agg in COUNTING_AGGS
 
 
 @strawberry.interface(
@@ -48,6 +62,10 @@ class Metric:
     )
     suppressed: SuppressionEnum | None  # type: ignore[valid-type]
     series: list[Point] = strawberry.field(description="the metric on each day of the range")
+    value_int: int | None = strawberry.field(default=None, description=WHOLE)
+    previous_int: int | None = strawberry.field(
+        default=None, description="previous as a whole number, for metrics that count"
+    )
     key: strawberry.Private[MetricKey | None] = None
     total: strawberry.Private[float | None] = None
 
@@ -65,7 +83,10 @@ def metric_object(
     definition: MetricDefinition,
     answer: MetricAnswer,
     key: MetricKey | None = None,
+    *,
+    integer: bool = False,
 ) -> M:
+    """The GraphQL object of a metric's answer; `integer` for a metric that counts."""
     return cls(
         id=camel(definition.name),
         label=definition.label,
@@ -77,10 +98,16 @@ def metric_object(
         polarity=definition.direction,
         assessment=assessment(answer.change, definition.direction),
         suppressed=answer.suppressed,
-        series=[Point(date=p.date, value=p.value) for p in answer.series],
+        series=_points(answer.series, integer),
+        value_int=whole(answer.value, integer),
+        previous_int=whole(answer.previous, integer),
         key=key,
         total=answer.value,
     )
+
+
+def _points(series: Sequence[PointAnswer], integer: bool) -> list[Point]:
+    return [Point(date=p.date, value=p.value, value_int=whole(p.value, integer)) for p in series]
 
 
 def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
@@ -111,6 +138,7 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
         answers = await info.context.loaders.breakdowns.load(key)
         definition = info.context.model.metrics[self.key.metric]
         countable = definition.unit.value in COUNTABLE_UNITS
+        integer = counts(info.context.model, definition)
         rows = sorted(
             answers,
             key=lambda a: (a.answer.value is None, -(a.answer.value or 0), str(a.key)),
@@ -122,7 +150,8 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
                 share=(row.answer.value / self.total)
                 if countable and row.answer.value is not None and self.total
                 else None,
-                series=[Point(date=p.date, value=p.value) for p in row.answer.series],
+                series=_points(row.answer.series, integer),
+                value_int=whole(row.answer.value, integer),
             )
             for row in rows
         ]
@@ -146,4 +175,6 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
 
 async def resolve_metric(info: Info[Context, Any], cls: type[Metric], key: MetricKey) -> Metric:
     answer = await info.context.loaders.metrics.load(key)
-    return metric_object(cls, info.context.model.metrics[key.metric], answer, key)
+    model = info.context.model
+    definition = model.metrics[key.metric]
+    return metric_object(cls, definition, answer, key, integer=counts(model, definition))

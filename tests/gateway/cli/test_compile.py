@@ -91,3 +91,24 @@ def test_an_unknown_metric_is_a_clear_error() -> None:
         ],
     )
     assert result.exit_code == 1 and "module launch has no metric gmv" in result.output
+
+
+def test_names_are_taken_in_snake_case_or_as_graphql_writes_them() -> None:
+    days = ("--kind", "game", "--range", "2026-10-11:2026-10-14")
+    for snake, camel in (
+        (
+            ["--module", "ad_performance", "--metrics", "load_failure_rate,display_failures"],
+            ["--module", "adPerformance", "--metrics", "loadFailureRate,displayFailures"],
+        ),
+        (
+            ["--module", "iap_orders", "--view", "table:top_products"],
+            ["--module", "iapOrders", "--view", "table:topProducts"],
+        ),
+        (
+            ["--module", "user_source", "--breakdown", "entry_source"],
+            ["--module", "userSource", "--breakdown", "entrySource"],
+        ),
+    ):
+        scripts = [compile_script(*names, *days) for names in (camel, snake)]
+        # (the first command of a process may print sqlglot's warnings first)
+        assert len({s[s.index("PREPARE") :] for s in scripts}) == 1

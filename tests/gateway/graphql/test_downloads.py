@@ -61,7 +61,7 @@ async def test_table_csv_equals_graphql(gql: GraphQLClient) -> None:
             "/csv/game/g1/network/errors?start=2026-10-11&end=2026-10-14&limit=2&offset=1"
         )
     )
-    assert table[0] == ["api", "domain", "error_code", "count"]
+    assert table[0] == ["api", "domain", "errorCode", "count"]
     assert [(r[0], r[1], r[2], int(r[3])) for r in table[1:]] == [
         (e["api"], e["domain"], e["errorCode"], e["count"]) for e in expected
     ]

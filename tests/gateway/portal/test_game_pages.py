@@ -124,7 +124,7 @@ async def test_downloads_return_the_csv(portal: Portal, page: Any) -> None:
     async with page.expect_download() as download_info:
         await page.click(".panel.trend button.csv")
     download = await download_info.value
-    assert download.suggested_filename == f"{GAME}-user_behavior-totalUsers.csv"
+    assert download.suggested_filename == f"{GAME}-userBehavior-totalUsers.csv"
     rows = list(csv.reader(io.StringIO(Path(await download.path()).read_text())))
     answer = await module_answer(portal, "userBehavior", ["totalUsers"], os="ANDROID")
     series = answer["totalUsers"]["series"]
