@@ -22,6 +22,7 @@ class App:
     status: str
     launched_on: dt.date | None
     owner_id: str
+    derived_through: dt.date | None = None  # current derived data is built through this day
 
     @property
     def launched(self) -> bool:
@@ -37,6 +38,7 @@ class App:
             status=get("status"),
             launched_on=get("launched_on"),
             owner_id=get("owner_id"),
+            derived_through=row.get("derived_through"),
         )
 
 

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from gateway.database import UNREACHABLE_ERRORS
+from gateway.storage.state import derived_summary
+from semantic.rollups import plan_for
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ async def healthz(request: Request) -> JSONResponse:
     try:
         async with pool.acquire(timeout=PROBE_TIMEOUT) as conn:
             day = await latest_day(conn, timeout=PROBE_TIMEOUT)
+            derived = await derived_summary(conn, signature=plan_for(state.model).signature)
     except asyncpg.UndefinedTableError:
         log.warning("health check: the database has no event tables; run `minis migrate`")
         return JSONResponse(
@@ -77,6 +80,7 @@ async def healthz(request: Request) -> JSONResponse:
             "database": "reachable",
             "latest_day": day.isoformat() if day else None,
             "reporting_day": reporting_day,
+            "derived": derived,
             **model,
         }
     )

@@ -18,10 +18,11 @@ from gateway.answers import (
     incomplete,
     not_launched,
 )
-from gateway.apps import APP_COLUMNS, App
+from gateway.apps import App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
-from semantic.compiler import compile_metrics
+from gateway.storage.state import DerivedUse, apps_query
+from semantic.compiler import compile_metrics, metric_routes
 from semantic.grains import CURRENT
 from semantic.model import SemanticModel
 from semantic.query import (
@@ -31,6 +32,7 @@ from semantic.query import (
     RetentionQuery,
     TableQuery,
 )
+from semantic.rollups import plan_for
 from semantic.views import compile_distribution, compile_funnel, compile_retention, compile_table
 
 K = TypeVar("K", bound=Hashable)
@@ -111,6 +113,8 @@ class Loaders:
     def __init__(self, *, runner: Runner, model: SemanticModel) -> None:
         self.runner = runner
         self.model = model
+        self.plan = plan_for(model)
+        self.derived = DerivedUse()
         self.apps: DataLoader[str, App | None] = DataLoader(load_fn=self._apps)
         self.metrics: DataLoader[MetricKey, MetricAnswer] = DataLoader(load_fn=self._metrics)
         self.breakdowns: DataLoader[BreakdownKey, list[BreakdownAnswer]] = DataLoader(
@@ -121,9 +125,21 @@ class Loaders:
         )
         self.views: DataLoader[ViewKey, list[dict[str, Any]]] = DataLoader(load_fn=self._views)
 
+    def _record(self, request: ModuleRequest, query: MetricQuery) -> None:
+        routes = metric_routes(self.model, query, self.plan)
+        derived = sum(1 for r in routes if r.rollup is not None)
+        self.derived.record(
+            app_id=request.app.id,
+            built_through=request.app.derived_through,
+            derived=derived,
+            raw=len(routes) - derived,
+        )
+
     async def _apps(self, ids: Sequence[str]) -> list[App | None]:
         rows = await self.runner.fetch_sql(
-            f"SELECT {APP_COLUMNS} FROM apps WHERE app_id = ANY($1::text[])", list(ids)
+            apps_query("app_id = ANY($1::text[])", signature_param=2),
+            list(ids),
+            self.plan.signature,
         )
         found = {row["app_id"]: App.from_row(row) for row in rows}
         return [found.get(i) for i in ids]
@@ -139,7 +155,10 @@ class Loaders:
             query = MetricQuery(
                 scope=request.scope(), metrics=names, series=any(k.series for k in group)
             )
-            grains = Grains.of(await self.runner.fetch(compile_metrics(self.model, query)))
+            self._record(request, query)
+            grains = Grains.of(
+                await self.runner.fetch(compile_metrics(self.model, query, plan=self.plan))
+            )
             regions = request.regions(self.model)
             return {k: grains.answer(k.metric, regions=regions) for k in group}
 
@@ -157,7 +176,8 @@ class Loaders:
                 series=any(k.series for k in group),
                 breakdown=by,
             )
-            rows = await self.runner.fetch(compile_metrics(self.model, query))
+            self._record(request, query)
+            rows = await self.runner.fetch(compile_metrics(self.model, query, plan=self.plan))
             per_key: dict[Any, list[Any]] = {}
             for row in rows:
                 per_key.setdefault(row["bkey"], []).append(row)

@@ -26,6 +26,7 @@ class ModuleRequest:
             range=self.range,
             reporting_day=self.reporting_day,
             filters=dict(self.filters),
+            derived_through=self.app.derived_through,
         )
 
     def regions(self, model: SemanticModel) -> tuple[str, ...]:

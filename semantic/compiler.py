@@ -26,6 +26,9 @@ from semantic.model import (
 )
 from semantic.query import CompiledQuery, MetricQuery, QueryError
 from semantic.relations import Statement
+from semantic.rollup_measures import RollupMeasures
+from semantic.rollups import RollupPlan
+from semantic.routing import Route, route
 from semantic.sqlparts import as_float, coalesce_zero, col, nullif_zero, parse, render
 
 
@@ -109,9 +112,30 @@ def metric_measures(model: SemanticModel, names: tuple[str, ...]) -> list[Measur
     return list(found.values())
 
 
+def metric_routes(
+    model: SemanticModel,
+    query: MetricQuery,
+    plan: RollupPlan | None,
+) -> list[Route]:
+    """Where each measure of the query's metrics is read from (see `semantic.routing`)."""
+    scope = query.scope
+    span_hi = scope.range.end
+    within = scope.derived_through is not None and span_hi <= scope.derived_through
+    return [
+        route(model, plan, scope, ref, breakdown=query.breakdown, span_hi_ok=within)
+        for ref in metric_measures(model, query.metrics)
+    ]
+
+
 def compile_metrics(
-    model: SemanticModel, query: MetricQuery, *, pretty: bool = False
+    model: SemanticModel,
+    query: MetricQuery,
+    *,
+    pretty: bool = False,
+    plan: RollupPlan | None = None,
 ) -> CompiledQuery:
+    """The statement of a metric query; with `plan`, measures that the app's derived tables
+    answer exactly are read from them (the scope's `derived_through` says if they are current)."""
     scope = query.scope
     module = module_of(model, scope.kind, scope.module)
     offered = {m.name for m in module.metrics}
@@ -123,13 +147,21 @@ def compile_metrics(
 
     statement = Statement(model=model, scope=scope)
     add_span_bounds(statement, compare=query.compare)
-    grains = add_grains(statement, compare=query.compare, series=query.series)
+    grains = add_grains(statement, compare=query.compare, series=query.series, plan=plan)
     measures = MeasureCompiler(statement=statement, grains=grains, breakdown=query.breakdown)
-    refs = metric_measures(model, query.metrics)
-    measures.compile(refs)
+    routes = metric_routes(model, query, plan)
+    measures.compile([r.ref for r in routes if r.rollup is None])
+    derived = RollupMeasures(
+        statement=statement,
+        grains=grains,
+        grain_days=measures.grain_days,
+        breakdown=query.breakdown,
+    )
+    derived.compile([r for r in routes if r.rollup is not None])
+    routed = {r.ref.name for r in routes if r.rollup is not None}
 
     def column(ref: MeasureRef) -> exp.Expr:
-        cte, name = measures.location(ref)
+        cte, name = (derived if ref.name in routed else measures).location(ref)
         value: exp.Expr = col(name, cte)
         measure: Measure = model.measure(ref)
         return coalesce_zero(value) if measure.agg in ZERO_WHEN_EMPTY else value
@@ -144,10 +176,9 @@ def compile_metrics(
 
     final = exp.select(*selects).from_(exp.alias_(exp.to_table(grains), "g", table=True))
     if query.breakdown is not None:
-        final = final.join(
-            exp.alias_(exp.to_table(measures.keys_cte()), "k", table=True), join_type="cross"
-        )
-    for cte in measures.ctes():
+        keys = measures.keys_cte(derived.ctes())
+        final = final.join(exp.alias_(exp.to_table(keys), "k", table=True), join_type="cross")
+    for cte in [*measures.ctes(), *derived.ctes()]:
         on: list[exp.Expr] = [exp.EQ(this=col("grain_id", cte), expression=col("grain_id", "g"))]
         if query.breakdown is not None:
             on.append(exp.NullSafeEQ(this=col("bkey", cte), expression=col("bkey", "k")))

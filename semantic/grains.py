@@ -8,10 +8,14 @@ and its days, 'previous') and `excluded` (protected regions left out of that per
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from semantic.model import Source
 from semantic.relations import DAY, Statement
+from semantic.rollup_measures import filter_matches, protected_users
+from semantic.rollups import RollupPlan
 from semantic.sqlparts import col
 
 CURRENT, PREVIOUS, FIRST_DAY = 0, 1, 2
@@ -30,7 +34,38 @@ def add_span_bounds(statement: Statement, *, compare: bool) -> None:
         statement.set_bound("previous_end", previous.end)
 
 
-def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expr]:
+def _rollup_counter(
+    statement: Statement, plan: RollupPlan | None
+) -> Callable[[exp.Expr, str, str], exp.Expr] | None:
+    """Protected users per region and period from the bitmaps, when they can say it."""
+    if plan is None or statement.scope.derived_through is None:
+        return None
+    if statement.bounds["span_hi"] > statement.scope.derived_through:
+        return None
+    privacy = statement.model.config.privacy
+    rollup = plan.rollups.get(privacy.source.name)
+    if rollup is None or rollup.region is None or not rollup.bitmaps:
+        return None
+    matches = {
+        d: m
+        for d, m in filter_matches(statement, rollup, None).items()
+        if d != rollup.region
+    }
+    wanted = set(matches) | {rollup.region}
+    sets = sorted((s for s in rollup.bitmap_sets if wanted <= set(s)), key=len)
+    if not sets or set(matches) - set(rollup.bitmap_dimensions):
+        return None
+    grouped = sets[0]
+
+    def count(region: exp.Expr, lo: str, hi: str) -> exp.Expr:
+        return protected_users(statement, rollup, grouped, matches, region=region, lo=lo, hi=hi)
+
+    return count
+
+
+def add_privacy(
+    statement: Statement, *, compare: bool, plan: RollupPlan | None = None
+) -> dict[str, exp.Expr]:
     """Per period, the protected regions whose distinct users in the answer's slice (range and
     the filters other than region) fall below the threshold."""
     model, scope = statement.model, statement.scope
@@ -40,7 +75,7 @@ def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expr]:
         return {"current": empty, "previous": empty.copy()}
     source = statement.source(privacy.source.name)
     region = privacy.region_dimension.name
-    rows = statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=False)
+    counter = _rollup_counter(statement, plan)
     slice_dimensions = statement.dimensions_of(source) - {region}
     slice_filters = statement.filter_conditions(source, "r", only=slice_dimensions)
     protected = statement.params.named("protected", list(privacy.protected_regions), "text[]")
@@ -51,30 +86,45 @@ def add_privacy(statement: Statement, *, compare: bool) -> dict[str, exp.Expr]:
         periods["previous"] = ("previous_start", "previous_end")
     result: dict[str, exp.Expr] = {"current": empty, "previous": empty.copy()}
     for period, (lo, hi) in periods.items():
-        users = (
-            exp.select(exp.Count(this=exp.Distinct(expressions=[col(user, "r")])))
-            .from_(exp.alias_(exp.to_table(rows), "r", table=True))
-            .where(
-                exp.EQ(
-                    this=statement.dimension_expression(source, region, "r"),
-                    expression=col("p"),
-                ),
-                exp.Between(this=col(DAY, "r"), low=statement.bound(lo), high=statement.bound(hi)),
-                *slice_filters,
+        users: exp.Expr
+        if counter is not None:
+            users = counter(col("p"), lo, hi)
+        else:
+            rows = statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=False)
+            users = (
+                exp.select(exp.Count(this=exp.Distinct(expressions=[col(user, "r")])))
+                .from_(exp.alias_(exp.to_table(rows), "r", table=True))
+                .where(
+                    exp.EQ(
+                        this=statement.dimension_expression(source, region, "r"),
+                        expression=col("p"),
+                    ),
+                    exp.Between(
+                        this=col(DAY, "r"), low=statement.bound(lo), high=statement.bound(hi)
+                    ),
+                    *slice_filters,
+                )
+                .subquery()
             )
-        )
         below = (
             exp.select(col("p"))
             .from_(exp.alias_(exp.Unnest(expressions=[protected.copy()]), "u", table=["p"]))
-            .where(exp.LT(this=users.subquery(), expression=threshold.copy()))
+            .where(exp.LT(this=users, expression=threshold.copy()))
         )
         result[period] = exp.Array(expressions=[below])
         slice_filters = [c.copy() for c in slice_filters]
     return result
 
 
-def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
-    excluded = add_privacy(statement, compare=compare)
+def add_grains(
+    statement: Statement, *, compare: bool, series: bool, plan: RollupPlan | None = None
+) -> str:
+    excluded = add_privacy(statement, compare=compare, plan=plan)
+    if series:  # the range and each of its days share the current period's decision
+        shared = statement.add_cte(
+            "excluded_current", exp.select(exp.alias_(excluded["current"], "excluded"))
+        )
+        excluded["current"] = exp.select(col("excluded")).from_(shared).subquery()
     null_day = exp.cast(exp.Null(), "date")
     parts: list[exp.Select] = [
         exp.select(

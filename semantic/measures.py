@@ -11,7 +11,7 @@ Measures are grouped by how they read rows:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -61,8 +61,9 @@ class MeasureCompiler:
     def ctes(self) -> list[str]:
         return list(self._ctes)
 
-    def keys_cte(self) -> str:
-        parts = [exp.select(col("bkey")).from_(cte) for cte in self._ctes]
+    def keys_cte(self, others: Sequence[str] = ()) -> str:
+        """The breakdown keys of every aggregating CTE (these, and `others`)."""
+        parts = [exp.select(col("bkey")).distinct().from_(cte) for cte in [*self._ctes, *others]]
         query: exp.Query = parts[0]
         for part in parts[1:]:
             query = exp.union(query, part, distinct=True)
@@ -132,7 +133,7 @@ class MeasureCompiler:
             query = query.join(exp.alias_(exp.to_table(firsts), uf, table=True), on=on)
         return query
 
-    def _grain_days(self) -> str:
+    def grain_days(self) -> str:
         """CTE of (grain_id, day) for every day of every grain: rows find their grains by
         equality on the day (a hash join) rather than by comparing with each grain's bounds."""
         name = "grain_days"
@@ -163,7 +164,7 @@ class MeasureCompiler:
             exp.select()
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
             .join(
-                exp.alias_(exp.to_table(self._grain_days()), "gd", table=True),
+                exp.alias_(exp.to_table(self.grain_days()), "gd", table=True),
                 on=exp.EQ(this=col("grain_id", "gd"), expression=col("grain_id", "g")),
             )
             .join(

@@ -48,6 +48,8 @@ class Scope:
     reporting_day: dt.date
     filters: Mapping[str, FilterValue] = field(default_factory=_no_filters)
     privacy: bool = True  # apply the protected-region threshold of the model's config
+    # the last day the app's derived tables are built through and current, if they are
+    derived_through: dt.date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,6 +7,7 @@ from gateway.cli.compile import compile_command
 from gateway.cli.database import migrate_command, psql_command
 from gateway.cli.demo import demo_command
 from gateway.cli.load import load_command
+from gateway.cli.refresh import refresh_command
 from gateway.cli.schema import export_schema_command
 from gateway.cli.semantic import validate_command
 from gateway.cli.serve import serve_command
@@ -17,6 +18,7 @@ for command in (
     psql_command,
     demo_command,
     load_command,
+    refresh_command,
     serve_command,
     validate_command,
     compile_command,

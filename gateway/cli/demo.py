@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import asyncpg
 import click
 
@@ -19,11 +21,21 @@ from gateway.cli.common import run_migrated, settings_of
 def demo_command(ctx: click.Context, seed: int, scale: float) -> None:
     """Replace the database's data with the deterministic demo world."""
     from gateway.demo import build_demo
+    from gateway.storage.progress import refresh_progress_for
+    from gateway.storage.refresh import refresh
+    from semantic.loader import load_model
 
     settings = settings_of(ctx)
 
     async def work(conn: asyncpg.Connection) -> str:
         summary = await build_demo(conn, today=settings.current_day(), seed=seed, scale=scale)
-        return summary.describe()
+        built = await refresh(
+            conn,
+            model=load_model(settings.models_dir) if settings.models_dir else load_model(),
+            reporting_day=settings.reporting_day(),
+            late_days=settings.late_days,
+            progress=refresh_progress_for(sys.stderr),
+        )
+        return f"{summary.describe()}\n{built.describe()}"
 
     click.echo(run_migrated(settings, work))

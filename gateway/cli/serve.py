@@ -46,6 +46,17 @@ async def _prepare(url: str, *, settings: Settings, demo: bool) -> str | None:
             click.echo("building the demo world...")
             summary = await build_demo(conn, today=settings.current_day())
             click.echo(summary.describe())
+        # derived tables up to the reporting day: a no-op when they are current
+        from gateway.storage.refresh import refresh
+        from semantic.loader import load_model
+
+        built = await refresh(
+            conn,
+            model=load_model(settings.models_dir) if settings.models_dir else load_model(),
+            reporting_day=settings.reporting_day(),
+            late_days=settings.late_days,
+        )
+        click.echo(built.describe())
         issued = await create_token(conn, owner_id=None, admin=True, label="serve --demo")
         return issued.token
     finally:

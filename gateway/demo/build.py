@@ -30,6 +30,7 @@ from gateway.demo.telemetry import NETWORK_COLUMNS, RUNTIME_COLUMNS, network_cal
 from gateway.demo.world import CAST, AppSpec
 from gateway.loading.catalog import EVENT_TABLES
 from gateway.serving.data_version import bump_data_version
+from gateway.storage.refresh import DERIVED_TABLES
 
 APP_COLUMNS = ("app_id", "kind", "name", "status", "launched_on", "owner_id")
 TABLES = EVENT_TABLES
@@ -115,7 +116,8 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
         inserted[table] += counts.inserted
 
     async with conn.transaction():
-        await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
+        # the derived tables describe the data replaced: they go too (`minis refresh` rebuilds)
+        await conn.execute(f"TRUNCATE {', '.join((*TABLES, *DERIVED_TABLES))}")
         # Generate the next batch in a thread while the database stores the previous one.
         pending: asyncio.Task[tuple[str, InsertCounts]] | None = None
         try:

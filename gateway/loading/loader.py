@@ -23,6 +23,7 @@ from gateway.loading.progress import LoadProgress, NoProgress
 from gateway.loading.rows import Batch, SourceFile, Tally, Validator
 from gateway.loading.store import DatabaseRefused, DedupWriter
 from gateway.serving.data_version import bump_data_version
+from gateway.storage.state import mark_changed
 
 DEFAULT_BATCH_ROWS = 50_000
 DEFAULT_MAX_ERRORS = 100
@@ -50,6 +51,7 @@ class LoadReport:
     issues: tuple[RowIssue, ...]  # the first max_errors problems
     issue_count: int  # all problems, reported or not
     seconds: float
+    stale_apps: tuple[str, ...] = ()  # apps whose derived tables this load made out of date
 
     @property
     def loaded(self) -> bool:
@@ -105,6 +107,7 @@ async def load_files(
     tally = Tally(files=len(files), max_issues=max_errors)
     inserted = [0] * len(files)
     shown = progress or NoProgress()
+    changed: list[str] = []
     try:
         async with conn.transaction():
             await conn.execute(
@@ -128,10 +131,9 @@ async def load_files(
                 ),
             )
             shown.start(total_bytes=sum(file.size for file in files))
+            writer = DedupWriter(conn, schema)
             try:
-                await _write_all(
-                    batches, DedupWriter(conn, schema), files=files, tally=tally, inserted=inserted
-                )
+                await _write_all(batches, writer, files=files, tally=tally, inserted=inserted)
             finally:
                 shown.stop()
             if tally.failed:
@@ -139,6 +141,9 @@ async def load_files(
             if sum(inserted):
                 # gateways drop the answers they cached from the data before this load
                 await bump_data_version(conn)
+                # derived tables of these apps are not read again until a refresh
+                await mark_changed(conn, firsts=writer.changes.firsts)
+                changed = sorted(writer.changes.firsts)
     except _Refused:
         inserted = [0] * len(files)
     else:
@@ -160,6 +165,7 @@ async def load_files(
         issues=tuple(tally.issues),
         issue_count=tally.issue_count,
         seconds=time.perf_counter() - started,
+        stale_apps=tuple(changed),
     )
 
 

@@ -21,6 +21,11 @@ def summary_lines(report: LoadReport) -> list[str]:
     lines = [_loaded(file.name, file.rows, file.inserted, file.skipped) for file in report.files]
     total = _loaded("total", report.rows, report.inserted, report.skipped)
     lines.append(f"{total} in {report.seconds:.2f} s ({report.rate:,.0f} rows/s)")
+    if report.stale_apps:
+        lines.append(
+            f"derived tables are out of date for {', '.join(report.stale_apps)}: their answers "
+            "come from the raw rows (slower) until `minis refresh` runs"
+        )
     return lines
 
 

@@ -8,9 +8,10 @@ batches of the same transaction count as stored. Runs inside the caller's transa
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +36,39 @@ class Refusal:
     message: str
 
 
+class ChangedDays:
+    """The earliest UTC day of the rows stored, per app: where derived data must be rebuilt."""
+
+    def __init__(self, table: Table) -> None:
+        names = list(table.column_names)
+        self._app = names.index("app_id") if "app_id" in names and table.name != "apps" else None
+        times = [
+            i
+            for i, column in enumerate(table.columns)
+            if column.type in ("timestamp with time zone", "date")
+        ]
+        self._time = times[0] if times else None
+        self.firsts: dict[str, dt.date] = {}
+
+    def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        if self._app is None or self._time is None:
+            return
+        app, at, firsts = self._app, self._time, self.firsts
+        for row in rows:
+            value = row[at]
+            day = value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
+            known = firsts.get(row[app])
+            if known is None or day < known:
+                firsts[row[app]] = day
+
+
 class DedupWriter:
     def __init__(self, conn: asyncpg.Connection, table: Table) -> None:
         self._conn = conn
         self._table = table
         self._looking_up = False
         self._columns = list(table.column_names)
+        self.changes = ChangedDays(table)
         positions = [self._columns.index(name) for name in table.primary_key]
         self._key: Callable[[tuple[Any, ...]], Any] = operator.itemgetter(*positions)
         types = {column.name: column.type for column in table.columns}
@@ -81,6 +109,7 @@ class DedupWriter:
         if not self._looking_up:
             kept = list(first.values())
             if await self._copy(batch, kept, last_try=False):
+                self.changes.add(batch.rows[i] for i in kept)
                 return len(kept)
             self._looking_up = True
         retried = False
@@ -93,6 +122,7 @@ class DedupWriter:
                 del first[self._key_of(record)]
             kept = list(first.values())
             if not kept or await self._copy(batch, kept, last_try=retried):
+                self.changes.add(batch.rows[i] for i in kept)
                 return len(kept)
             retried = True
 

@@ -152,3 +152,16 @@ class StatementCount(SchemaExtension):
                 "statements": runner.statements if runner is not None else 0,
             }
         return {"statements": runner.statements} if runner is not None else {}
+
+
+class DerivedReport(SchemaExtension):
+    """Reports in `extensions.derived`, per app the request answered, up to which day its
+    derived tables are built (null when they are not current, so answers came from the raw
+    rows), and how many measures each path answered."""
+
+    def get_results(self) -> dict[str, Any]:
+        loaders = getattr(self.execution_context.context, "loaders", None)
+        report = getattr(loaders, "derived", None)
+        if not report:
+            return {}
+        return {"derived": report.as_json()}

@@ -116,6 +116,7 @@ def test_serve_migrates_a_fresh_database_and_answers_health(
             "database": "reachable",
             "latest_day": None,
             "reporting_day": "2026-10-31",
+            "derived": {"built_through": None, "oldest_built_through": None, "stale_apps": []},
         }
         assert model == {"version": model_version(MODELS_DIR), "loaded_at": model["loaded_at"]}
         assert f"minis is serving on http://127.0.0.1:{port}" in server.output

@@ -82,11 +82,11 @@ WITH grains AS (
     g.grain_id,
     r.region
 ), keys AS (
-  SELECT
+  SELECT DISTINCT
     bkey
   FROM agg_0
   UNION
-  SELECT
+  SELECT DISTINCT
     bkey
   FROM agg_1
 )

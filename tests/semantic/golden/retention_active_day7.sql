@@ -1,11 +1,18 @@
-WITH grains AS (
+WITH excluded_current AS (
+  SELECT
+    CAST(ARRAY[] AS TEXT[]) AS excluded
+), grains AS (
   SELECT
     0 AS grain_id,
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
     'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    (
+      SELECT
+        excluded
+      FROM excluded_current
+    ) AS excluded
   UNION ALL
   SELECT
     1,
@@ -21,7 +28,11 @@ WITH grains AS (
     CAST($1 AS DATE) + i,
     CAST($1 AS DATE) + i,
     'current',
-    CAST(ARRAY[] AS TEXT[])
+    (
+      SELECT
+        excluded
+      FROM excluded_current
+    )
   FROM GENERATE_SERIES(0, CAST($2 AS DATE) - CAST($1 AS DATE)) AS s(i)
 ), rows_sessions_0 AS (
   SELECT

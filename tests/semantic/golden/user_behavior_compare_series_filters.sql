@@ -6,21 +6,16 @@ WITH rows_sessions_0 AS (
   WHERE
     (
       (
-        t.app_id = CAST($1 AS TEXT) AND t.success
+        t.app_id = CAST($4 AS TEXT) AND t.success
       )
-      AND t.started_at >= CAST(CAST($2 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+      AND t.started_at >= CAST(CAST($5 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
-    AND t.started_at < CAST(CAST($3 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
-), grains AS (
+    AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), excluded_current AS (
   SELECT
-    0 AS grain_id,
-    CAST(NULL AS DATE) AS grain_day,
-    CAST($7 AS DATE) AS lo,
-    CAST($8 AS DATE) AS hi,
-    'current' AS period,
     ARRAY(SELECT
       p
-    FROM UNNEST(CAST($5 AS TEXT[])) AS u(p)
+    FROM UNNEST(CAST($2 AS TEXT[])) AS u(p)
     WHERE
       (
         SELECT
@@ -29,8 +24,20 @@ WITH rows_sessions_0 AS (
         WHERE
           r.region = p
           AND r.minis_day BETWEEN CAST($7 AS DATE) AND CAST($8 AS DATE)
-          AND r.os = CAST($4 AS TEXT)
-      ) < CAST($6 AS INT)) AS excluded
+          AND r.os = CAST($1 AS TEXT)
+      ) < CAST($3 AS INT)) AS excluded
+), grains AS (
+  SELECT
+    0 AS grain_id,
+    CAST(NULL AS DATE) AS grain_day,
+    CAST($7 AS DATE) AS lo,
+    CAST($8 AS DATE) AS hi,
+    'current' AS period,
+    (
+      SELECT
+        excluded
+      FROM excluded_current
+    ) AS excluded
   UNION ALL
   SELECT
     1,
@@ -40,7 +47,7 @@ WITH rows_sessions_0 AS (
     'previous',
     ARRAY(SELECT
       p
-    FROM UNNEST(CAST($5 AS TEXT[])) AS u(p)
+    FROM UNNEST(CAST($2 AS TEXT[])) AS u(p)
     WHERE
       (
         SELECT
@@ -49,8 +56,8 @@ WITH rows_sessions_0 AS (
         WHERE
           r.region = p
           AND r.minis_day BETWEEN CAST($9 AS DATE) AND CAST($10 AS DATE)
-          AND r.os = CAST($4 AS TEXT)
-      ) < CAST($6 AS INT))
+          AND r.os = CAST($1 AS TEXT)
+      ) < CAST($3 AS INT))
   UNION ALL
   SELECT
     2 + i,
@@ -58,19 +65,11 @@ WITH rows_sessions_0 AS (
     CAST($7 AS DATE) + i,
     CAST($7 AS DATE) + i,
     'current',
-    ARRAY(SELECT
-      p
-    FROM UNNEST(CAST($5 AS TEXT[])) AS u(p)
-    WHERE
-      (
-        SELECT
-          COUNT(DISTINCT r.user_id)
-        FROM rows_sessions_0 AS r
-        WHERE
-          r.region = p
-          AND r.minis_day BETWEEN CAST($7 AS DATE) AND CAST($8 AS DATE)
-          AND r.os = CAST($4 AS TEXT)
-      ) < CAST($6 AS INT))
+    (
+      SELECT
+        excluded
+      FROM excluded_current
+    )
   FROM GENERATE_SERIES(0, CAST($8 AS DATE) - CAST($7 AS DATE)) AS s(i)
 ), rows_sessions_1 AS (
   SELECT
@@ -81,11 +80,11 @@ WITH rows_sessions_0 AS (
     (
       (
         (
-          t.app_id = CAST($1 AS TEXT) AND t.success
+          t.app_id = CAST($4 AS TEXT) AND t.success
         )
-        AND t.started_at < CAST(CAST($3 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+        AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
       )
-      AND t.os = CAST($4 AS TEXT)
+      AND t.os = CAST($1 AS TEXT)
     )
     AND t.region = ANY(
       CAST($11 AS TEXT[])
@@ -136,13 +135,13 @@ WITH rows_sessions_0 AS (
       (
         (
           (
-            t.app_id = CAST($1 AS TEXT) AND t.success
+            t.app_id = CAST($4 AS TEXT) AND t.success
           )
-          AND t.started_at >= CAST(CAST($2 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+          AND t.started_at >= CAST(CAST($5 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
         )
-        AND t.started_at < CAST(CAST($3 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+        AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
       )
-      AND t.os = CAST($4 AS TEXT)
+      AND t.os = CAST($1 AS TEXT)
     )
     AND t.region = ANY(
       CAST($11 AS TEXT[])
@@ -173,7 +172,7 @@ WITH rows_sessions_0 AS (
     CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
   FROM launches AS t
   WHERE
-    t.app_id = CAST($1 AS TEXT) AND t.success
+    t.app_id = CAST($4 AS TEXT) AND t.success
   ORDER BY
     t.user_id,
     t.started_at,
@@ -185,10 +184,10 @@ WITH rows_sessions_0 AS (
   WHERE
     (
       (
-        t.started_at >= CAST(CAST($2 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
-        AND t.started_at < CAST(CAST($3 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+        t.started_at >= CAST(CAST($5 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+        AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
       )
-      AND t.os = CAST($4 AS TEXT)
+      AND t.os = CAST($1 AS TEXT)
     )
     AND t.region = ANY(
       CAST($11 AS TEXT[])
@@ -250,4 +249,4 @@ LEFT JOIN agg_3
   ON agg_3.grain_id = g.grain_id
 ORDER BY
   g.grain_id;
--- parameters: ['g1', datetime.date(2026, 10, 7), datetime.date(2026, 10, 14), 'ios', ['US'], 1000, datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), datetime.date(2026, 10, 7), datetime.date(2026, 10, 10), ['GB', 'BR']]
+-- parameters: ['ios', ['US'], 1000, 'g1', datetime.date(2026, 10, 7), datetime.date(2026, 10, 14), datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), datetime.date(2026, 10, 7), datetime.date(2026, 10, 10), ['GB', 'BR']]

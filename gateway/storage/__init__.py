@@ -1,0 +1,1 @@
+"""Derived tables: building them (`minis refresh`) and reading their state."""
