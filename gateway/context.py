@@ -25,7 +25,9 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(runner=self.runner, model=self.model)
+        self.loaders = Loaders(
+            runner=self.runner, model=self.model, derived=self.settings.derived
+        )
 
     async def app(self, app_id: str) -> App | None:
         """The app, or None when it does not exist or the caller may not see it."""

@@ -50,7 +50,7 @@ async def healthz(request: Request) -> JSONResponse:
     try:
         async with pool.acquire(timeout=PROBE_TIMEOUT) as conn:
             day = await latest_day(conn, timeout=PROBE_TIMEOUT)
-            derived = await derived_summary(conn, signature=plan_for(state.model).signature)
+            derived = await derived_summary(conn, plan=plan_for(state.model))
     except asyncpg.UndefinedTableError:
         log.warning("health check: the database has no event tables; run `minis migrate`")
         return JSONResponse(

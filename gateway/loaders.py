@@ -21,7 +21,7 @@ from gateway.answers import (
 from gateway.apps import App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
-from gateway.storage.state import DerivedUse, apps_query
+from gateway.storage.state import DerivedUse, apps_query, plan_params
 from semantic.compiler import compile_metrics, metric_routes
 from semantic.grains import CURRENT
 from semantic.model import SemanticModel
@@ -110,10 +110,11 @@ async def _per_group(
 
 
 class Loaders:
-    def __init__(self, *, runner: Runner, model: SemanticModel) -> None:
+    def __init__(self, *, runner: Runner, model: SemanticModel, derived: bool = True) -> None:
+        """`derived`: answer from the derived tables where they are current (else raw rows)."""
         self.runner = runner
         self.model = model
-        self.plan = plan_for(model)
+        self.plan = plan_for(model) if derived else None
         self.derived = DerivedUse()
         self.apps: DataLoader[str, App | None] = DataLoader(load_fn=self._apps)
         self.metrics: DataLoader[MetricKey, MetricAnswer] = DataLoader(load_fn=self._metrics)
@@ -137,9 +138,9 @@ class Loaders:
 
     async def _apps(self, ids: Sequence[str]) -> list[App | None]:
         rows = await self.runner.fetch_sql(
-            apps_query("app_id = ANY($1::text[])", signature_param=2),
+            apps_query("app_id = ANY($1::text[])", first_param=2),
             list(ids),
-            self.plan.signature,
+            *plan_params(plan_for(self.model)),
         )
         found = {row["app_id"]: App.from_row(row) for row in rows}
         return [found.get(i) for i in ids]

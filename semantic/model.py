@@ -168,6 +168,7 @@ class Measure:
     per_user_min: float | None = None  # ... counting only users whose per-user value >= this
     window: Window = Window.RANGE
     members: SegmentRef | None = None  # only rows of users in this segment (see Segment)
+    raw_only: str | None = None  # why no derived table can answer it: read from the raw rows
     location: Location = UNKNOWN
 
 

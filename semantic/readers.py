@@ -134,6 +134,7 @@ def read_measure(fields: Fields, *, source: str, name: str) -> Measure:
         per_user_min=fields.number("per_user_min"),
         window=fields.choice("window", Window) or Window.RANGE,
         members=fields.ref("members", SegmentRef),
+        raw_only=fields.text("raw_only"),
         location=fields.location,
     )
     fields.done()

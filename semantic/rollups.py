@@ -125,6 +125,9 @@ class Rollup:
 class RollupPlan:
     rollups: Mapping[str, Rollup]
     signature: str  # changes whenever what is stored changes: stored data must be rebuilt
+    # the regions `~` cells leave out; data built for other ones serves only answers that
+    # leave no region out
+    protected: tuple[str, ...] = ()
 
 
 def _reads_parameters(*texts: str | None) -> bool:
@@ -290,14 +293,16 @@ def plan_rollups(model: SemanticModel) -> RollupPlan:
         rollup = _rollup(model, source, uses)
         if rollup is not None:
             rollups[source.name] = rollup
-    return RollupPlan(rollups=frozen_map(rollups), signature=_signature(model, rollups))
+    return RollupPlan(
+        rollups=frozen_map(rollups),
+        signature=_signature(model, rollups),
+        protected=tuple(sorted(model.config.privacy.protected_regions)),
+    )
 
 
 def _signature(model: SemanticModel, rollups: Mapping[str, Rollup]) -> str:
     """A digest of what the stored cells mean: the rollups and the rows they read."""
     digest = hashlib.sha256()
-    privacy = model.config.privacy
-    digest.update(repr(sorted(privacy.protected_regions)).encode())
     for name in sorted(rollups):
         rollup = rollups[name]
         source = model.sources[name]

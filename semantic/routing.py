@@ -143,6 +143,8 @@ def route(
     if applies and rollup.region is not None and len(privacy.protected_regions) > 1:
         return Route(ref=ref, reason="rollups keep one protected region apart, not several")
     measure = model.measure(ref)
+    if measure.raw_only:
+        return Route(ref=ref, reason=f"declared raw-only: {measure.raw_only}")
     constrained, values = constrained_dimensions(model, scope, rollup, breakdown)
     source = model.sources[ref.source]
     user = user_of(model, source)

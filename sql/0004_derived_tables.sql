@@ -45,6 +45,7 @@ CREATE INDEX minis_rollup_bitmaps_day ON minis_rollup_bitmaps (app_id, source, k
 CREATE TABLE minis_rollup_state (
     app_id        text        PRIMARY KEY,
     signature     text        NOT NULL,
+    protected     text[]      NOT NULL,  -- the regions its '~' cells leave out
     built_through date        NOT NULL,
     bitmap_length integer     NOT NULL,
     data_version  bigint      NOT NULL,

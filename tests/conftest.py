@@ -129,14 +129,17 @@ DEMO_TODAY = dt.date(2026, 11, 22)
 
 @pytest.fixture(scope="session")
 async def demo_world_url(server_url: str, template_name: str) -> AsyncIterator[str]:
-    """The full-size demo world (seed 7, today 2026-11-22), built once per test run in a
-    database of its own; tests only read it."""
+    """The full-size demo world (seed 7, today 2026-11-22) with its derived tables, built once
+    per test run in a database of its own; tests only read it."""
     from gateway.demo import build_demo
+    from gateway.storage.refresh import refresh
+    from semantic.loader import load_model
 
     async with fresh_database(server_url, template_name) as url:
         conn = await asyncpg.connect(url)
         try:
             await build_demo(conn, today=DEMO_TODAY)
+            await refresh(conn, model=load_model(), reporting_day=DEMO_TODAY - dt.timedelta(days=1))
         finally:
             await conn.close()
         yield url

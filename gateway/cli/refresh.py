@@ -39,11 +39,8 @@ def refresh_command(
     Running it twice changes nothing; a refresh stopped midway leaves the previous state.
     """
     settings = settings_of(ctx)
-    model = (
-        load_model(models or settings.models_dir)
-        if (models or settings.models_dir)
-        else (load_model())
-    )
+    directory: str | Path | None = models or settings.models_dir
+    model = load_model(directory) if directory is not None else load_model()
 
     async def work(conn: asyncpg.Connection) -> RefreshSummary:
         return await refresh(

@@ -99,6 +99,7 @@ class RefreshSummary:
 @dataclass(frozen=True, kw_only=True)
 class _State:
     signature: str
+    protected: list[str]
     built_through: dt.date
     bitmap_length: int
     data_version: int
@@ -147,7 +148,7 @@ async def refresh(
 
 async def _state(conn: asyncpg.Connection, app_id: str) -> _State | None:
     row = await conn.fetchrow(
-        "SELECT signature, built_through, bitmap_length, data_version"
+        "SELECT signature, protected, built_through, bitmap_length, data_version"
         " FROM minis_rollup_state WHERE app_id = $1",
         app_id,
     )
@@ -158,13 +159,14 @@ def _rebuild_from(
     state: _State | None,
     *,
     signature: str,
+    protected: tuple[str, ...],
     version: int,
     dirty_from: dt.date | None,
     reporting_day: dt.date,
     late_days: int,
 ) -> tuple[bool, dt.date | None]:
     """(full rebuild?, first day to rebuild); (False, None) when all is current."""
-    if state is None or state.signature != signature:
+    if state is None or state.signature != signature or tuple(state.protected) != protected:
         return True, None
     candidates = [state.built_through + dt.timedelta(days=1 - late_days)]
     if version != state.data_version and dirty_from is not None:
@@ -197,6 +199,7 @@ async def _refresh_app(
         full, lo = _rebuild_from(
             state,
             signature=plan.signature,
+            protected=plan.protected,
             version=version,
             dirty_from=dirty_from,
             reporting_day=reporting_day,
@@ -241,10 +244,11 @@ async def _refresh_app(
             bitmaps += len(bitmap_records)
         await conn.execute(
             """
-            INSERT INTO minis_rollup_state
-                (app_id, signature, built_through, bitmap_length, data_version, refreshed_at)
-            VALUES ($1, $2, $3, $4, $5, now())
+            INSERT INTO minis_rollup_state (app_id, signature, protected, built_through,
+                bitmap_length, data_version, refreshed_at)
+            VALUES ($1, $2, $6, $3, $4, $5, now())
             ON CONFLICT (app_id) DO UPDATE SET signature = EXCLUDED.signature,
+                protected = EXCLUDED.protected,
                 built_through = EXCLUDED.built_through, bitmap_length = EXCLUDED.bitmap_length,
                 data_version = EXCLUDED.data_version, refreshed_at = EXCLUDED.refreshed_at
             """,
@@ -253,6 +257,7 @@ async def _refresh_app(
             reporting_day,
             length,
             version,
+            list(plan.protected),
         )
     # outside the snapshot: forget the changes this refresh has taken in, unless a load
     # changed the app again meanwhile (then the next refresh rebuilds from its day)

@@ -13,28 +13,37 @@ from typing import Any
 import asyncpg
 
 from gateway.apps import APP_COLUMNS
+from semantic.rollups import RollupPlan
 
 
-def derived_through_sql(signature_param: int) -> str:
-    """A column expression over `apps`: the day derived data is built through, if current."""
+def derived_through_sql(first_param: int) -> str:
+    """A column expression over `apps`: the day derived data is built through, if current
+    for the plan whose signature and protected regions are parameters `first_param` and the
+    next (`plan_params`)."""
+    signature, protected = f"${first_param}", f"${first_param + 1}::text[]"
     return (
         "(SELECT s.built_through FROM minis_rollup_state s"
         " LEFT JOIN minis_app_changes c ON c.app_id = s.app_id"
-        f" WHERE s.app_id = apps.app_id AND s.signature = ${signature_param}"
+        f" WHERE s.app_id = apps.app_id AND s.signature = {signature}"
+        f" AND (s.protected = {protected} OR cardinality({protected}) = 0)"
         " AND s.data_version = coalesce(c.version, 0)) AS derived_through"
     )
 
 
-def apps_query(where: str, *, signature_param: int, order: str = "") -> str:
+def plan_params(plan: RollupPlan) -> tuple[str, list[str]]:
+    return plan.signature, list(plan.protected)
+
+
+def apps_query(where: str, *, first_param: int, order: str = "") -> str:
     """SELECT the app columns and `derived_through` from apps WHERE `where`."""
-    query = f"SELECT {APP_COLUMNS}, {derived_through_sql(signature_param)} FROM apps WHERE {where}"
+    query = f"SELECT {APP_COLUMNS}, {derived_through_sql(first_param)} FROM apps WHERE {where}"
     return f"{query} ORDER BY {order}" if order else query
 
 
-async def derived_summary(conn: asyncpg.Connection | Any, *, signature: str) -> dict[str, object]:
+async def derived_summary(conn: asyncpg.Connection | Any, *, plan: RollupPlan) -> dict[str, object]:
     """For /healthz: the days apps' derived tables are built through, and the stale apps."""
     rows = await conn.fetch(
-        f"SELECT app_id, {derived_through_sql(1)} FROM apps ORDER BY app_id", signature
+        f"SELECT app_id, {derived_through_sql(1)} FROM apps ORDER BY app_id", *plan_params(plan)
     )
     built = [r["derived_through"] for r in rows if r["derived_through"] is not None]
     stale = [r["app_id"] for r in rows if r["derived_through"] is None]

@@ -74,7 +74,11 @@ async def test_latest_day_is_the_utc_day_of_the_last_launch(
         "latest_day": "2026-10-04",
         "reporting_day": "2026-10-05",
         # nothing refreshed yet: every app is answered from the raw rows
-        "derived": {"built_through": None, "oldest_built_through": None, "stale_apps": ["a1", "a2"]},
+        "derived": {
+            "built_through": None,
+            "oldest_built_through": None,
+            "stale_apps": ["a1", "a2"],
+        },
     }
 
 

@@ -19,6 +19,7 @@ from gateway.graphql import GatewayGraphQL
 from gateway.routing import routes
 from gateway.schema.build import schema_for
 from gateway.settings import Settings
+from gateway.storage.refresh import refresh
 from semantic.loader import load_model
 from semantic.model import SemanticModel
 from tests.conftest import fresh_database
@@ -66,12 +67,16 @@ def semantic_model() -> SemanticModel:
 
 
 @pytest.fixture(scope="session")
-async def world_url(server_url: str, template_name: str) -> AsyncIterator[str]:
-    """A database holding the hand-built world of tests/semantic/world.py; tests only read it."""
+async def world_url(
+    server_url: str, template_name: str, semantic_model: SemanticModel
+) -> AsyncIterator[str]:
+    """A database holding the hand-built world of tests/semantic/world.py and its derived
+    tables, current; tests only read it."""
     async with fresh_database(server_url, template_name) as url:
         conn = await asyncpg.connect(url)
         try:
             await world.build(conn)
+            await refresh(conn, model=semantic_model, reporting_day=TODAY - dt.timedelta(days=1))
         finally:
             await conn.close()
         yield url
@@ -109,9 +114,14 @@ async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
         yield GraphQLClient(client)
 
 
-@pytest.fixture(scope="session")
-def world_app(world_pool: asyncpg.Pool, semantic_model: SemanticModel) -> Starlette:
-    return gateway_app(pool=world_pool, model=semantic_model)
+@pytest.fixture(scope="session", params=["derived", "raw"])
+def world_app(
+    request: pytest.FixtureRequest, world_pool: asyncpg.Pool, semantic_model: SemanticModel
+) -> Starlette:
+    """The gateway over the hand-built world, answering from the derived tables where they
+    answer exactly, and (the second time) from the raw rows only: every test runs on both."""
+    settings = Settings(derived=request.param == "derived")
+    return gateway_app(pool=world_pool, model=semantic_model, settings=settings)
 
 
 @pytest.fixture
