@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from semantic.query import (
     Scope,
     TableQuery,
 )
+
+if TYPE_CHECKING:
+    from semantic.rollups import RollupPlan
 
 
 def _range(text: str) -> DateRange:
@@ -52,6 +56,44 @@ def _kind_of(model: SemanticModel, module: str, kind: str | None) -> AppKind:
     return kinds[0]
 
 
+def _metric_query(
+    model: SemanticModel,
+    scope: Scope,
+    *,
+    metrics: str | None,
+    breakdown: str | None,
+    series: bool,
+) -> MetricQuery:
+    module = model.module(scope.kind, scope.module)
+    names = (
+        tuple(_snake(name, model.metrics) for name in metrics.split(","))
+        if metrics
+        else tuple(m.name for m in module.metrics)
+    )
+    breakdown = breakdown and _snake(breakdown, model.dimensions)
+    return MetricQuery(scope=scope, metrics=names, series=series, breakdown=breakdown)
+
+
+def explain_routes(model: SemanticModel, query: MetricQuery, plan: RollupPlan | None) -> str:
+    """Per measure of the query: the table that answers it, the stored grouping set read
+    (`all`: the cells of every value) and why."""
+    from semantic.compiler import metric_routes
+
+    routes = metric_routes(model, query, plan)
+    rows = [("measure", "table", "grouping set", "reason")]
+    for route in routes:
+        grouped = (", ".join(route.grouped) or "all") if route.rollup is not None else "-"
+        rows.append((route.ref.name, route.table, grouped, route.reason))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[3]])
+        for row in rows
+    ]
+    derived = sum(1 for r in routes if r.rollup is not None)
+    lines.append(f"{derived} of {len(routes)} measures from derived tables")
+    return "\n".join(lines)
+
+
 def _compile(
     model: SemanticModel,
     scope: Scope,
@@ -63,6 +105,7 @@ def _compile(
     cohort: str | None,
     by: str | None,
     series: bool,
+    plan: RollupPlan | None = None,
 ) -> CompiledQuery:
     from semantic.compiler import compile_metrics
     from semantic.views import (
@@ -72,16 +115,10 @@ def _compile(
         compile_table,
     )
 
-    module = model.module(scope.kind, scope.module)
-    breakdown = breakdown and _snake(breakdown, model.dimensions)
     if view is None:
-        names = (
-            tuple(_snake(name, model.metrics) for name in metrics.split(","))
-            if metrics
-            else tuple(m.name for m in module.metrics)
-        )
-        query = MetricQuery(scope=scope, metrics=names, series=series, breakdown=breakdown)
-        return compile_metrics(model, query, pretty=True)
+        query = _metric_query(model, scope, metrics=metrics, breakdown=breakdown, series=series)
+        return compile_metrics(model, query, pretty=True, plan=plan)
+    module = model.module(scope.kind, scope.module)
     if view == "retention":
         retention = RetentionQuery(scope=scope, period=period, cohort=cohort)
         return compile_retention(model, retention, pretty=True)
@@ -125,6 +162,19 @@ def _compile(
     default=None,
     help="Model directory (default: the packaged semantic/models).",
 )
+@click.option(
+    "--derived/--raw",
+    default=True,
+    show_default=True,
+    help="Read the derived tables where they answer exactly, as the gateway does when they "
+    "are current through the range's end, or only the raw rows.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print, per measure, the table that answers it, the grouping set read and why, "
+    "instead of the SQL.",
+)
 @click.pass_context
 def compile_command(
     ctx: click.Context,
@@ -143,10 +193,14 @@ def compile_command(
     cohort: str | None,
     by: str | None,
     models: Path | None,
+    derived: bool,
+    explain: bool,
 ) -> None:
-    """Print the SQL (and its parameters) the gateway runs for a module query."""
+    """Print the SQL (and its parameters) the gateway runs for a module query, or with
+    --explain which table answers each of its measures."""
     from semantic.issues import ModelError
     from semantic.loader import load_model
+    from semantic.rollups import plan_for
 
     try:
         model = load_model(models) if models else load_model()
@@ -162,15 +216,32 @@ def compile_command(
         name = _snake(name, model.filters)
         filters[name] = value.lower() == "true" if value.lower() in ("true", "false") else value
     module = _snake(module, {m for (_, m) in model.modules})
+    span = _range(range_)
     scope = Scope(
         app_id=app_id,
         kind=_kind_of(model, module, kind),
         module=module,
-        range=_range(range_),
+        range=span,
         reporting_day=settings_of(ctx).reporting_day(),
         filters=filters,
+        # as the gateway does once `minis refresh` has built the app's derived tables
+        derived_through=span.end if derived else None,
     )
+    plan = plan_for(model) if derived else None
     try:
+        if explain:
+            click.echo(
+                _explain_view(
+                    model,
+                    scope,
+                    view=view,
+                    metrics=metrics,
+                    breakdown=breakdown,
+                    series=series,
+                    plan=plan,
+                )
+            )
+            return
         compiled = _compile(
             model,
             scope,
@@ -181,10 +252,30 @@ def compile_command(
             cohort=cohort,
             by=by,
             series=series,
+            plan=plan,
         )
     except QueryError as error:
         raise click.ClickException(str(error)) from None
     click.echo(psql_script(compiled))
+
+
+def _explain_view(
+    model: SemanticModel,
+    scope: Scope,
+    *,
+    view: str | None,
+    metrics: str | None,
+    breakdown: str | None,
+    series: bool,
+    plan: RollupPlan | None,
+) -> str:
+    from semantic.compiler import compile_metrics
+
+    if view is not None:
+        return f"{view}: raw rows (views are read from the raw rows)"
+    query = _metric_query(model, scope, metrics=metrics, breakdown=breakdown, series=series)
+    compile_metrics(model, query, plan=plan)  # refuses what the module does not offer
+    return explain_routes(model, query, plan)
 
 
 def psql_script(compiled: CompiledQuery) -> str:
