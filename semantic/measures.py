@@ -118,17 +118,26 @@ class MeasureCompiler:
 
     def _user_type_joins(self, query: exp.Select, source: Source, alias: str) -> exp.Select:
         for first_source, kind in self.statement.user_type_filters().items():
-            firsts = self.statement.user_firsts(first_source)
+            # NEW: the first row itself must pass the filters and the privacy rule
+            new = kind == "NEW"
+            firsts = self.statement.user_firsts(first_source, filtered=new)
             uf = f"uf_{first_source}"
             first_day = col("first_day", uf)
-            judged = (
+            judged: list[exp.Expr] = [
                 exp.Between(this=first_day, low=col("lo", "g"), high=col("hi", "g"))
-                if kind == "NEW"
+                if new
                 else exp.LT(this=first_day, expression=col("lo", "g"))
-            )
+            ]
+            region = self.statement.model.config.privacy.region_dimension.name
+            if new and region in self.statement.dimensions_of(self._source(first_source)):
+                kept = exp.EQ(
+                    this=col("region", uf),
+                    expression=exp.Any(this=exp.Paren(this=col("excluded", "g"))),
+                )
+                judged.append(exp.not_(kept))
             on = exp.and_(
                 exp.EQ(this=col("user_id", uf), expression=col(self._user(source), alias)),
-                judged,
+                *judged,
             )
             query = query.join(exp.alias_(exp.to_table(firsts), uf, table=True), on=on)
         return query

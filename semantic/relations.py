@@ -235,20 +235,38 @@ class Statement:
                 chosen[definition.first_of.name] = str(value)
         return chosen
 
-    def user_firsts(self, source_name: str) -> str:
-        """CTE of each user's first day in `source_name` (unfiltered), as (user_id, first_day)."""
-        name = f"firsts_{source_name}"
+    def user_firsts(self, source_name: str, *, filtered: bool = False) -> str:
+        """CTE of each user's first day in `source_name` (unfiltered), as (user_id, first_day);
+        `filtered`: only users whose first row passes the answer's filters (the first-session
+        rule), with that row's privacy region as `region`."""
+        name = f"firsts_{source_name}" + ("_filtered" if filtered else "")
         if name not in self.ctes:
             source = self.source(source_name)
             root = self.root(source)
-            rows = self._base_rows(source).subquery("f")
-            query = (
-                exp.select(
-                    exp.alias_(col(root.user or "user_id", "f"), "user_id"),
-                    exp.alias_(exp.Min(this=col(DAY, "f")), "first_day"),
+            user = root.user or "user_id"
+            if filtered:
+                first = self._first_rows(source_name)
+                selects: list[exp.Expr] = [
+                    exp.alias_(col(user, "f"), "user_id"),
+                    exp.alias_(col(DAY, "f"), "first_day"),
+                ]
+                region = self.model.config.privacy.region_dimension.name
+                if region in self.dimensions_of(source):
+                    selects.append(
+                        exp.alias_(self.dimension_expression(source, region, "f"), "region")
+                    )
+                query = exp.select(*selects).from_(exp.alias_(exp.to_table(first), "f", table=True))
+                for condition in self.filter_conditions(source, "f"):
+                    query = query.where(condition)
+            else:
+                rows = self._base_rows(source).subquery("f")
+                query = (
+                    exp.select(
+                        exp.alias_(col(user, "f"), "user_id"),
+                        exp.alias_(exp.Min(this=col(DAY, "f")), "first_day"),
+                    )
+                    .from_(rows)
+                    .group_by(col(user, "f"))
                 )
-                .from_(rows)
-                .group_by(col(root.user or "user_id", "f"))
-            )
             self.add_cte(name, query)
         return name

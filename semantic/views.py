@@ -71,7 +71,8 @@ def compile_retention(
     )
     cohort_cte = statement.add_cte("cohort", cohort)
     activity = statement.source(view.activity.name)
-    activity_rows = statement.rows(activity.name, lo="start", hi="reporting_day", filtered=False)
+    # return days of the previous period's cohorts too: from the span's first day
+    activity_rows = statement.rows(activity.name, lo="span_lo", hi="reporting_day", filtered=False)
     active = (
         exp.select(
             exp.alias_(col(measures._user(activity), "a"), "uid"),
@@ -88,9 +89,11 @@ def compile_retention(
     retained_count = exp.Filter(
         this=exp.Count(this=col("uid", "a")), expression=exp.Where(this=counted.copy())
     )
-    retained = exp.Case().when(
-        exp.GT(this=counted_size.copy(), expression=exp.Literal.number(0)), retained_count
+    # known once the grain's first cohort day has its day D+N (0 for a cohort of none)
+    judged = exp.LTE(
+        this=plus_days(col("lo", "g"), query.period), expression=statement.bound("reporting_day")
     )
+    retained = exp.Case().when(judged, retained_count)
     final = (
         exp.select(
             col("grain_id", "g"),
@@ -115,7 +118,9 @@ def compile_retention(
             ),
             join_type="left",
         )
-        .group_by(col("grain_id", "g"), col("grain_day", "g"), col("excluded", "g"))
+        .group_by(
+            col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"), col("excluded", "g")
+        )
         .order_by(col("grain_id", "g"))
     )
     return _compiled(
@@ -189,10 +194,16 @@ def compile_funnel(
     first = exp.Window(
         this=exp.Anonymous(this="first_value", expressions=[pv.copy()]), order=order.copy()
     )
+    excluded = (
+        exp.select(col("excluded")).from_(measures.grains).where(
+            exp.EQ(this=col("grain_id"), expression=exp.Literal.number(0))
+        )
+    ).subquery()
     final = (
         exp.select(
             col("position", "s"),
             col("step", "s"),
+            exp.alias_(excluded, "excluded"),
             exp.alias_(pv, "pv"),
             exp.alias_(divide(pv.copy(), previous), "conversion_from_previous"),
             exp.alias_(divide(pv.copy(), first), "conversion_from_first"),

@@ -123,3 +123,6 @@ class FunnelStep:
     pv: int | None
     conversion_from_previous: float | None
     conversion_from_first: float | None
+    suppressed: Suppression | None = strawberry.field(
+        default=None, description="why the step's figures are withheld, when they are"
+    )

@@ -11,7 +11,7 @@ from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from gateway.answers import counted_cohort_days
+from gateway.answers import Suppression, counted_cohort_days, hidden
 from gateway.context import Context
 from gateway.errors import bad_input, too_complex
 from gateway.loaders import RetentionKey, ViewKey
@@ -128,7 +128,12 @@ def funnel_field(view: Funnel) -> StrawberryField:
 
     async def steps(root: ModuleRequest, info: Info[Context, Any]) -> list[FunnelStep]:
         rows = await info.context.loaders.views.load(ViewKey(request=root, view="funnel"))
-        if not rows:
+        withheld = None
+        if not root.app.launched:
+            withheld = Suppression.APP_NOT_LAUNCHED
+        elif rows and hidden(rows[0]["excluded"], root.regions(info.context.model)):
+            withheld = Suppression.PRIVACY_THRESHOLD  # its only regions are left out
+        if not rows or withheld is not None:
             return [
                 FunnelStep(
                     step=s.id,
@@ -136,6 +141,7 @@ def funnel_field(view: Funnel) -> StrawberryField:
                     pv=None,
                     conversion_from_previous=None,
                     conversion_from_first=None,
+                    suppressed=withheld,
                 )
                 for s in view.steps
             ]

@@ -26,14 +26,16 @@ async def fetch(db: asyncpg.Connection, compiled: CompiledQuery) -> list[dict[st
 
 
 # NEW cohorts of R: 10-11 {u2}, 10-12 {u3}. ACTIVE: 10-11 {u2}, 10-12 {u1, u3}.
-# u3 comes back on 10-19 (D+7) and 10-20; nobody has a session on D+1.
+# u3 comes back on 10-19 (D+7) and 10-20; nobody has a session on D+1. The reporting day is
+# 10-20: an empty cohort retains 0 once its D+N has data (10-13 for both periods, 10-14 for
+# DAY_1), and is unknown (null) before (10-14 + 7 = 10-21).
 @pytest.mark.parametrize(
     ("cohort", "period", "rate", "table"),
     [
-        ("NEW", 1, 0.0, {11: (1, 0), 12: (1, 0), 13: (0, None), 14: (0, None)}),
-        ("NEW", 7, 0.5, {11: (1, 0), 12: (1, 1), 13: (0, None), 14: (0, None)}),
-        ("ACTIVE", 7, 1 / 3, {11: (1, 0), 12: (2, 1), 13: (0, None), 14: (0, None)}),
-        ("ACTIVE", 1, 0.0, {11: (1, 0), 12: (2, 0), 13: (0, None), 14: (0, None)}),
+        ("NEW", 1, 0.0, {11: (1, 0), 12: (1, 0), 13: (0, 0), 14: (0, 0)}),
+        ("NEW", 7, 0.5, {11: (1, 0), 12: (1, 1), 13: (0, 0), 14: (0, None)}),
+        ("ACTIVE", 7, 1 / 3, {11: (1, 0), 12: (2, 1), 13: (0, 0), 14: (0, None)}),
+        ("ACTIVE", 1, 0.0, {11: (1, 0), 12: (2, 0), 13: (0, 0), 14: (0, 0)}),
     ],
 )
 async def test_retention_rate_and_cohort_table(

@@ -149,3 +149,16 @@ async def test_the_threshold_and_regions_are_configuration(
         async with client_of(app) as client:
             answer = await sessions(client, f"range: {R}")
         assert answer["value"] == expected
+
+
+async def test_a_funnel_of_only_a_hidden_region_is_withheld_not_zero(
+    attacker: GraphQLClient,
+) -> None:
+    # d1 in 10-11..14 has one US user (v1): below the threshold of 2
+    data = await attacker.data(
+        f'{{ drama(id: "d1") {{ conversionFunnel(filter: {{range: {R}, regions: ["US"]}}) {{'
+        " steps { step pv conversionFromFirst suppressed } } } }"
+    )
+    steps = data["drama"]["conversionFunnel"]["steps"]
+    assert steps and all(s["pv"] is None and s["conversionFromFirst"] is None for s in steps)
+    assert {s["suppressed"] for s in steps} == {"PRIVACY_THRESHOLD"}

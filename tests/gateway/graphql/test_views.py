@@ -22,7 +22,8 @@ async def test_retention_rate_and_cohorts(gql: GraphQLClient) -> None:
     assert retention["cohorts"] == [
         {"date": "2026-10-11", "cohortSize": 1, "retained": 0, "rate": 0.0},
         {"date": "2026-10-12", "cohortSize": 2, "retained": 1, "rate": 0.5},
-        {"date": "2026-10-13", "cohortSize": 0, "retained": None, "rate": None},
+        # an empty cohort retains 0 once its D+7 has data (reporting day 10-20), else null
+        {"date": "2026-10-13", "cohortSize": 0, "retained": 0, "rate": None},
         {"date": "2026-10-14", "cohortSize": 0, "retained": None, "rate": None},
     ]
 
@@ -76,3 +77,20 @@ async def test_top_products_and_paged_errors(gql: GraphQLClient) -> None:
 async def test_graphiql_is_served_to_browsers(gql: GraphQLClient) -> None:
     response = await gql.http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200 and "graphiql" in response.text.lower()
+
+
+async def test_new_users_of_a_distribution_are_judged_by_their_first_session(
+    gql: GraphQLClient,
+) -> None:
+    # 10-08..13 with regions GB: v1's first session (10-08) is in the US, so v1 is not a new
+    # user of GB although v1 has a GB session on 10-13; v3's first session is in GB (10-09).
+    data = await gql.data(
+        '{ drama(id: "d1") {'
+        ' userProfile(filter: {range: {start: "2026-10-08", end: "2026-10-13"},'
+        ' regions: ["GB"], userType: NEW}) { distribution(by: GENDER) { key users } }'
+        ' dashboard(filter: {range: {start: "2026-10-08", end: "2026-10-13"},'
+        ' regions: ["GB"]}) { newUsers { value } } } }'
+    )
+    drama = data["drama"]
+    assert drama["userProfile"]["distribution"] == [{"key": "male", "users": 1}]
+    assert drama["dashboard"]["newUsers"]["value"] == 1

@@ -43,6 +43,13 @@ WITH grains AS (
 SELECT
   s.position,
   s.step,
+  (
+    SELECT
+      excluded
+    FROM grains
+    WHERE
+      grain_id = 0
+  ) AS excluded,
   COUNT(e.step) AS pv,
   CAST(COUNT(e.step) AS DOUBLE PRECISION) / NULLIF(LAG(COUNT(e.step)) OVER (ORDER BY s.position), 0) AS conversion_from_previous,
   CAST(COUNT(e.step) AS DOUBLE PRECISION) / NULLIF(FIRST_VALUE(COUNT(e.step)) OVER (ORDER BY s.position), 0) AS conversion_from_first

@@ -25,20 +25,23 @@ WITH grains AS (
     g.lo + s.i AS day
   FROM grains AS g
   CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
-), firsts_sessions AS (
+), first_rows_sessions AS (
+  SELECT DISTINCT ON (t.user_id)
+    *,
+    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+  FROM launches AS t
+  WHERE
+    t.app_id = CAST($3 AS TEXT) AND t.success
+  ORDER BY
+    t.user_id,
+    t.started_at,
+    t.launch_id
+), firsts_sessions_filtered AS (
   SELECT
     f.user_id AS user_id,
-    MIN(f.minis_day) AS first_day
-  FROM (
-    SELECT
-      *,
-      CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
-    FROM launches AS t
-    WHERE
-      t.app_id = CAST($3 AS TEXT) AND t.success
-  ) AS f
-  GROUP BY
-    f.user_id
+    f.minis_day AS first_day,
+    f.region AS region
+  FROM first_rows_sessions AS f
 ), latest AS (
   SELECT DISTINCT ON (r.user_id)
     r.user_id AS uid,
@@ -51,8 +54,12 @@ WITH grains AS (
     ON r.minis_day = gd.day AND NOT r.region = ANY(
       g.excluded
     )
-  JOIN firsts_sessions AS uf_sessions
-    ON uf_sessions.user_id = r.user_id AND uf_sessions.first_day BETWEEN g.lo AND g.hi
+  JOIN firsts_sessions_filtered AS uf_sessions
+    ON uf_sessions.user_id = r.user_id
+    AND uf_sessions.first_day BETWEEN g.lo AND g.hi
+    AND NOT uf_sessions.region = ANY(
+      g.excluded
+    )
   WHERE
     g.grain_id = 0
   ORDER BY

@@ -75,7 +75,7 @@ WITH excluded_current AS (
       (
         t.app_id = CAST($5 AS TEXT) AND t.success
       )
-      AND t.started_at >= CAST(CAST($1 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+      AND t.started_at >= CAST(CAST($6 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
     )
     AND t.started_at < CAST(CAST($8 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
 ), active AS (
@@ -92,14 +92,12 @@ SELECT
   COUNT(c.uid) FILTER(WHERE
     c.d + 7 <= CAST($8 AS DATE)) AS counted_size,
   CASE
-    WHEN COUNT(c.uid) FILTER(WHERE
-      c.d + 7 <= CAST($8 AS DATE)) > 0
+    WHEN g.lo + 7 <= CAST($8 AS DATE)
     THEN COUNT(a.uid) FILTER(WHERE
       c.d + 7 <= CAST($8 AS DATE))
   END AS retained,
   CAST(CASE
-    WHEN COUNT(c.uid) FILTER(WHERE
-      c.d + 7 <= CAST($8 AS DATE)) > 0
+    WHEN g.lo + 7 <= CAST($8 AS DATE)
     THEN COUNT(a.uid) FILTER(WHERE
       c.d + 7 <= CAST($8 AS DATE))
   END AS DOUBLE PRECISION) / NULLIF(COUNT(c.uid) FILTER(WHERE
@@ -112,6 +110,7 @@ LEFT JOIN active AS a
 GROUP BY
   g.grain_id,
   g.grain_day,
+  g.lo,
   g.excluded
 ORDER BY
   g.grain_id;
