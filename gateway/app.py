@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from gateway.auth import BearerAuth
 from gateway.database import UNREACHABLE_ERRORS, create_pool, redacted
 from gateway.health import PROBE_TIMEOUT
+from gateway.links import DownloadLinks
 from gateway.logs import RequestLog
 from gateway.reloading import GraphQLSwitch, ServedModels
 from gateway.routing import routes
@@ -96,4 +97,5 @@ def create_app(
     app.state.settings = settings
     served.attach(app.state)  # app.state.served, .model and .graphql
     app.state.limits = settings.limits
+    app.state.links = DownloadLinks.of(settings.download_secret)  # signed download links
     return app

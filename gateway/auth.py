@@ -1,24 +1,27 @@
 """Every request for data carries a bearer token; /healthz, the GraphiQL page and the portal's
-page and assets do not."""
+page and assets do not, and a CSV download may instead be a signed link (gateway/links.py)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar, cast
 
 import asyncpg
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.apps import Caller
 from gateway.database import UNREACHABLE_ERRORS
 from gateway.errors import ErrorCode, database_unavailable, error_response
+from gateway.links import DownloadLinks, LinkError, is_link
 from gateway.surfaces.cube.errors import cube_error_response, is_cube_path
-from gateway.tokens import caller_of
+from gateway.tokens import Queryable, caller_by_id, token_caller
 
 PUBLIC_PATHS = frozenset({"/healthz", "/metrics", "/"})  # "/": the portal's page (asks for a token)
 # the portal's scripts and styles, GraphiQL's
 PUBLIC_PREFIXES = ("/portal/", "/graphiql/")
+T = TypeVar("T")
 CACHE_SECONDS = 10.0  # how long a token check is reused; revocations take effect within it
 
 
@@ -62,7 +65,7 @@ class BearerAuth:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._cache: dict[str, tuple[float, Caller | None]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, object]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,6 +77,9 @@ class BearerAuth:
             await self.app(scope, receive, send)
             return
         token = _token(request.headers.get("authorization", ""))
+        if token is None and is_link(path, request.query_params.multi_items()):
+            await self._follow_link(request, scope, receive, send)
+            return
         if token is None:
             response = _unauthenticated(
                 path,
@@ -82,31 +88,63 @@ class BearerAuth:
             await response(scope, receive, send)
             return
         try:
-            caller = await self._caller(request, token)
+            found = await self._cached(request, token_caller, token)
         except (asyncpg.PostgresError, *UNREACHABLE_ERRORS):  # type: ignore[misc]
-            unavailable = _refusal(
-                path,
-                database_unavailable().message,
-                code=ErrorCode.DATABASE_UNAVAILABLE,
-                status=503,
-            )
-            await unavailable(scope, receive, send)
+            await _unavailable(path)(scope, receive, send)
             return
-        if caller is None:
+        if found is None:
             await _unauthenticated(path, "the token is unknown or revoked")(scope, receive, send)
             return
-        scope.setdefault("state", {})["caller"] = caller
+        state = scope.setdefault("state", {})
+        state["token_id"], state["caller"] = found
         await self.app(scope, receive, send)
 
-    async def _caller(self, request: Request, token: str) -> Caller | None:
+    async def _follow_link(
+        self, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """The download as the caller of a valid signed link, or its 403 (gateway/links.py)."""
+        path = request.url.path
+        links: DownloadLinks | None = getattr(request.app.state, "links", None)
+        try:
+            if links is None:
+                raise LinkError("this gateway makes no download links")
+            holder = links.check(path, request.query_params.multi_items())
+            current = await self._cached(request, caller_by_id, holder.token_id)
+            if current != holder.caller:
+                raise LinkError(
+                    "the token this download link was made with is revoked; ask for a new link "
+                    "with a valid token"
+                )
+        except LinkError as refused:
+            forbidden = _refusal(path, str(refused), code=ErrorCode.FORBIDDEN, status=403)
+            await forbidden(scope, receive, send)
+            return
+        except (asyncpg.PostgresError, *UNREACHABLE_ERRORS):  # type: ignore[misc]
+            await _unavailable(path)(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["token_id"], state["caller"] = holder.token_id, holder.caller
+        await self.app(scope, receive, send)
+
+    async def _cached(
+        self, request: Request, fetch: Callable[[Queryable, str], Awaitable[T]], value: str
+    ) -> T:
+        """`fetch(conn, value)`, reused for CACHE_SECONDS (a revocation takes effect within it)."""
+        key = (fetch.__name__, value)
         now = time.monotonic()
-        cached = self._cache.get(token)
+        cached = self._cache.get(key)
         if cached is not None and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
+            return cast(T, cached[1])
         pool: asyncpg.Pool = request.app.state.pool
         async with pool.acquire(timeout=30) as conn:
-            caller = await caller_of(conn, token)
+            found = await fetch(conn, value)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[token] = (now, caller)
-        return caller
+        self._cache[key] = (now, found)
+        return found
+
+
+def _unavailable(path: str) -> JSONResponse:
+    return _refusal(
+        path, database_unavailable().message, code=ErrorCode.DATABASE_UNAVAILABLE, status=503
+    )

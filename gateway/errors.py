@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     QUEUE_TIMEOUT = "QUEUE_TIMEOUT"  # waited for its turn past its deadline (Retry-After)
     RATE_LIMITED = "RATE_LIMITED"  # too many requests of one token (HTTP 429, Retry-After)
     NOT_FOUND = "NOT_FOUND"  # CSV downloads of an app that does not exist (or is not yours)
+    FORBIDDEN = "FORBIDDEN"  # a download link expired, altered, or of a revoked token (403)
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # masked; the details are in the log
 
 

@@ -67,8 +67,11 @@ def _request_id(scope: Scope) -> str:
 
 def _token_id(scope: Scope) -> str | None:
     """The id part of an authenticated `minis_<id>_<secret>` token; never the secret."""
-    if scope.get("state", {}).get("caller") is None:
+    state = scope.get("state", {})
+    if state.get("caller") is None:
         return None
+    if state.get("token_id"):  # set by BearerAuth, also for a signed download link
+        return str(state["token_id"])
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
             token = value.decode("latin-1").split()[-1] if value.strip() else ""

@@ -72,6 +72,21 @@ def parse_positive(name: str, raw: str | None, default: int) -> int:
     return int(raw)
 
 
+MIN_SECRET_LENGTH = 16
+
+
+def parse_secret(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if len(raw) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"MINIS_DOWNLOAD_SECRET must be at least {MIN_SECRET_LENGTH} characters, not "
+            f"{len(raw)}; `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` "
+            "makes one"
+        )
+    return raw
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
@@ -83,6 +98,7 @@ class Settings:
     statement_timeout_ms: int = 10_000
     limits: Limits = field(default_factory=Limits)
     serving: ServingSettings = field(default_factory=ServingSettings)
+    download_secret: str | None = None  # signs download links; None: a secret of the process
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -105,6 +121,7 @@ class Settings:
                     for name, variable in LIMIT_VARIABLES.items()
                 }
             ),
+            download_secret=parse_secret(env.get("MINIS_DOWNLOAD_SECRET")),
             serving=ServingSettings(
                 **{
                     name: parse_positive(

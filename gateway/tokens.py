@@ -54,9 +54,27 @@ async def revoke_token(conn: asyncpg.Connection, *, token_id: str) -> bool:
 
 async def caller_of(conn: Queryable, token: str) -> Caller | None:
     """The caller a token stands for, or None when it is unknown or revoked."""
+    found = await token_caller(conn, token)
+    return None if found is None else found[1]
+
+
+async def token_caller(conn: Queryable, token: str) -> tuple[str, Caller] | None:
+    """The id of a token and the caller it stands for, or None when unknown or revoked."""
     row = await conn.fetchrow(
-        "SELECT owner_id, admin FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT token_id, owner_id, admin FROM api_tokens"
+        " WHERE token_hash = $1 AND revoked_at IS NULL",
         hash_token(token),
+    )
+    if row is None:
+        return None
+    return row["token_id"], Caller(owner_id=row["owner_id"], admin=row["admin"])
+
+
+async def caller_by_id(conn: Queryable, token_id: str) -> Caller | None:
+    """The caller of the token of this id, or None when it is unknown or revoked."""
+    row = await conn.fetchrow(
+        "SELECT owner_id, admin FROM api_tokens WHERE token_id = $1 AND revoked_at IS NULL",
+        token_id,
     )
     if row is None:
         return None

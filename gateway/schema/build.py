@@ -16,6 +16,7 @@ from gateway.limits import Limits
 from gateway.schema.catalog import Catalog, build_catalog
 from gateway.schema.common import AppStatus
 from gateway.schema.extensions import ClientErrors, StatementCount, limiters
+from gateway.schema.links import download_link_field
 from gateway.schema.logging_schema import LoggingSchema
 from gateway.schema.modules import Enums, ModuleTypes
 from gateway.schema.naming import resolved
@@ -135,6 +136,7 @@ def build_schema(
                 name="catalog",
                 description="modules, metrics, dimensions, filters, error codes",
             ),
+            download_link_field(),
         ],
     )
     return LoggingSchema(

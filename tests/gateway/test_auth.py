@@ -24,8 +24,10 @@ RANGE = 'range: {start: "2026-10-11", end: "2026-10-14"}'
 
 
 @contextlib.asynccontextmanager
-async def serving(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings=SETTINGS, database_url=database_url, model=MODEL)
+async def serving(
+    database_url: str, settings: Settings = SETTINGS
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings=settings, database_url=database_url, model=MODEL)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://minis") as client:
