@@ -49,41 +49,51 @@ def _revenues() -> dict[tuple[str, str], tuple[Decimal, ...]]:
 _REVENUE = _revenues()
 
 
-def ad_events(activity: Activity, calendar: Calendar, *, seed: int) -> list[Row]:
-    spec = activity.spec
-    draw = random.Random(f"{seed}:{spec.app_id}:ads").random
-    placements = Weighted.of(((f"{spec.prefix}_{key}", kind, shown, clicked), share)
-                             for key, kind, share, shown, clicked in PLACEMENTS)
-    members, closing, prefix, app_id = activity.members, calendar.closing, spec.prefix, spec.app_id
-    ms = dt.timedelta(milliseconds=1)
-    rows: list[Row] = []
-    add = rows.append
-    for _launch, member_index, started, duration, os, region, _day, _tier in activity.sessions:
-        if not duration or draw() >= SESSION_WITH_ADS:
-            continue
-        user_id = members[member_index].user_id
-        for _ in range(1 + (draw() < 0.3)):
-            placement_id, kind, shown, clicked = placements.pick(draw)
-            at = min(closing, started + ms * int(duration * draw()))
-            add((f"{prefix}-a{len(rows):07d}", app_id, user_id, at, os, region, placement_id,
-                 kind, "request", ZERO, None))
-            if draw() < LOAD_FAILURE:
-                at = min(closing, at + ms * (200 + int(draw() * 2800)))
-                add((f"{prefix}-a{len(rows):07d}", app_id, user_id, at, os, region, placement_id,
-                     kind, "load_failure", ZERO, LOAD_ERRORS.pick(draw)))
+class AdEvents:
+    """The in-app ad events of one game, part by part of its activity."""
+
+    def __init__(self, calendar: Calendar, *, seed: int, prefix: str, app_id: str):
+        self.draw = random.Random(f"{seed}:{app_id}:ads").random
+        self.placements = Weighted.of(((f"{prefix}_{key}", kind, shown, clicked), share)
+                                      for key, kind, share, shown, clicked in PLACEMENTS)
+        self.closing = calendar.closing
+        self.count = 0
+
+    def add(self, activity: Activity) -> list[Row]:
+        draw, placements, closing = self.draw, self.placements, self.closing
+        members, prefix, app_id = activity.members, activity.spec.prefix, activity.spec.app_id
+        ms = dt.timedelta(milliseconds=1)
+        rows: list[Row] = []
+        base = self.count
+
+        def add(*row: object) -> None:
+            rows.append((f"{prefix}-a{base + len(rows):07d}", *row))
+
+        for _launch, member_index, started, duration, os, region, _day, _tier in activity.sessions:
+            if not duration or draw() >= SESSION_WITH_ADS:
                 continue
-            if draw() >= shown:
-                continue
-            at = min(closing, at + ms * (2000 + int(draw() * 58_000)))
-            if draw() < DISPLAY_FAILURE:
-                add((f"{prefix}-a{len(rows):07d}", app_id, user_id, at, os, region, placement_id,
-                     kind, "display_failure", ZERO, DISPLAY_ERRORS.pick(draw)))
-                continue
-            revenue = _REVENUE[kind, region][int(draw() * _VARIANTS)]
-            add((f"{prefix}-a{len(rows):07d}", app_id, user_id, at, os, region, placement_id,
-                 kind, "impression", revenue, None))
-            if draw() < clicked:
-                at = min(closing, at + ms * (1000 + int(draw() * 29_000)))
-                add((f"{prefix}-a{len(rows):07d}", app_id, user_id, at, os, region, placement_id,
-                     kind, "click", ZERO, None))
-    return rows
+            user_id = members[member_index].user_id
+            for _ in range(1 + (draw() < 0.3)):
+                placement_id, kind, shown, clicked = placements.pick(draw)
+                at = min(closing, started + ms * int(duration * draw()))
+                add(app_id, user_id, at, os, region, placement_id, kind, "request", ZERO, None)
+                if draw() < LOAD_FAILURE:
+                    at = min(closing, at + ms * (200 + int(draw() * 2800)))
+                    add(app_id, user_id, at, os, region, placement_id, kind, "load_failure",
+                        ZERO, LOAD_ERRORS.pick(draw))
+                    continue
+                if draw() >= shown:
+                    continue
+                at = min(closing, at + ms * (2000 + int(draw() * 58_000)))
+                if draw() < DISPLAY_FAILURE:
+                    add(app_id, user_id, at, os, region, placement_id, kind, "display_failure",
+                        ZERO, DISPLAY_ERRORS.pick(draw))
+                    continue
+                revenue = _REVENUE[kind, region][int(draw() * _VARIANTS)]
+                add(app_id, user_id, at, os, region, placement_id, kind, "impression", revenue,
+                    None)
+                if draw() < clicked:
+                    at = min(closing, at + ms * (1000 + int(draw() * 29_000)))
+                    add(app_id, user_id, at, os, region, placement_id, kind, "click", ZERO, None)
+        self.count += len(rows)
+        return rows

@@ -12,21 +12,21 @@ from dataclasses import dataclass
 import asyncpg
 
 from gateway.bulk import InsertCounts, insert_deduplicated
-from gateway.demo.ads import AD_COLUMNS, ad_events
+from gateway.demo.ads import AD_COLUMNS, AdEvents
 from gateway.demo.calendar import Calendar
-from gateway.demo.dramas import FUNNEL_COLUMNS, drama_events
+from gateway.demo.dramas import FUNNEL_COLUMNS, DramaEvents
 from gateway.demo.feed import (
     CARD_COLUMNS,
     CLICK_COLUMNS,
     SPEND_COLUMNS,
+    CardEvents,
+    PaidClicks,
     ad_spend,
-    card_events,
-    paid_clicks,
 )
-from gateway.demo.purchases import ORDER_COLUMNS, game_orders
+from gateway.demo.purchases import ORDER_COLUMNS, GameOrders
 from gateway.demo.sessions import LAUNCH_COLUMNS, Row, simulate
 from gateway.demo.summary import AppLine, DemoSummary, TableLoad
-from gateway.demo.telemetry import NETWORK_COLUMNS, RUNTIME_COLUMNS, network_calls, runtime_reports
+from gateway.demo.telemetry import NETWORK_COLUMNS, RUNTIME_COLUMNS, NetworkCalls, RuntimeReports
 from gateway.demo.world import CAST, AppSpec
 from gateway.loading.catalog import EVENT_TABLES
 from gateway.serving.data_version import bump_data_version
@@ -35,6 +35,7 @@ from gateway.storage.refresh import DERIVED_TABLES
 APP_COLUMNS = ("app_id", "kind", "name", "status", "launched_on", "owner_id")
 TABLES = EVENT_TABLES
 RESENT_SHARE = 0.004  # of each table's raw feed, sent a second time
+MAX_SCALE = 100  # about 45 million launches
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,36 +60,59 @@ def with_resent(table: str, rows: Sequence[Row], *, seed: int, key: str) -> list
 
 def generate(calendar: Calendar, *, seed: int, scale: float,
              users: dict[str, int]) -> Iterator[Batch]:
-    """The raw feed, app by app and table by table; fills `users` (members per app) on the way."""
+    """The raw feed, app by app and, for each part of an app's activity, table by table; fills
+    `users` (members per app) on the way. What it keeps in memory does not grow with `scale`
+    beyond a few bytes per session."""
     yield Batch(table="apps", columns=APP_COLUMNS, rows=[
         (spec.app_id, spec.kind, spec.name, spec.status,
          spec.launched_on(calendar.reporting_day), spec.owner_id) for spec in CAST])
     for spec in CAST:
-        if spec.status != "launched":
-            continue
-        activity = simulate(spec, calendar, seed=seed, scale=scale)
-        users[spec.app_id] = len(activity.members)
+        if spec.status == "launched":
+            yield from _app_feed(spec, calendar, seed=seed, scale=scale, users=users)
+
+
+def _app_feed(spec: AppSpec, calendar: Calendar, *, seed: int, scale: float,
+              users: dict[str, int]) -> Iterator[Batch]:
+    app_id, prefix = spec.app_id, spec.prefix
+    if spec.kind == "drama":
+        dramas = DramaEvents(spec, calendar, seed=seed)
+    else:
+        orders = GameOrders(calendar, seed=seed, prefix=prefix, app_id=app_id)
+        ads = AdEvents(calendar, seed=seed, prefix=prefix, app_id=app_id)
+        runtime = RuntimeReports(calendar, seed=seed, prefix=prefix, app_id=app_id)
+        network = NetworkCalls(calendar, seed=seed, spec=spec)
+        clicks = PaidClicks(calendar, seed=seed, spec=spec)
+        cards = CardEvents(calendar, seed=seed, spec=spec)
+    for part, activity in enumerate(simulate(spec, calendar, seed=seed, scale=scale)):
+        users[app_id] = activity.users
+        key = app_id if part == 0 else f"{app_id}:{part}"
 
         def batch(table: str, columns: tuple[str, ...], rows: Sequence[Row],
-                  app_id: str = spec.app_id) -> Batch:
+                  key: str = key) -> Batch:
             return Batch(table=table, columns=columns,
-                         rows=with_resent(table, rows, seed=seed, key=app_id))
+                         rows=with_resent(table, rows, seed=seed, key=key))
 
         yield batch("launches", LAUNCH_COLUMNS, activity.launches)
         if spec.kind == "drama":
-            funnel, orders = drama_events(activity, calendar, seed=seed)
-            yield batch("orders", ORDER_COLUMNS, orders)
+            funnel, drama_orders = dramas.add(activity)
+            yield batch("orders", ORDER_COLUMNS, drama_orders)
             yield batch("funnel_events", FUNNEL_COLUMNS, funnel)
-            continue
-        yield batch("orders", ORDER_COLUMNS, game_orders(activity, calendar, seed=seed))
-        yield batch("ad_events", AD_COLUMNS, ad_events(activity, calendar, seed=seed))
-        yield batch("runtime_reports", RUNTIME_COLUMNS,
-                    runtime_reports(activity, calendar, seed=seed))
-        yield batch("network_calls", NETWORK_COLUMNS, network_calls(activity, calendar, seed=seed))
-        clicks = paid_clicks(activity, calendar, seed=seed)
-        yield batch("feed_ad_clicks", CLICK_COLUMNS, clicks)
-        yield batch("feed_ad_spend", SPEND_COLUMNS, ad_spend(activity, calendar, clicks, seed=seed))
-        yield batch("feed_card_events", CARD_COLUMNS, card_events(activity, calendar, seed=seed))
+            del funnel, drama_orders
+        else:
+            yield batch("orders", ORDER_COLUMNS, orders.add(activity))
+            yield batch("ad_events", AD_COLUMNS, ads.add(activity))
+            yield batch("runtime_reports", RUNTIME_COLUMNS, runtime.add(activity))
+            yield batch("network_calls", NETWORK_COLUMNS, network.add(activity))
+            paid = clicks.add(activity)
+            if activity.last:
+                paid.extend(clicks.finish())
+            yield batch("feed_ad_clicks", CLICK_COLUMNS, paid)
+            del paid
+            if activity.last:
+                yield batch("feed_ad_spend", SPEND_COLUMNS,
+                            ad_spend(spec, calendar, clicks, seed=seed))
+            yield batch("feed_card_events", CARD_COLUMNS, cards.add(activity))
+        del activity  # not kept while the next part is simulated
 
 
 async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
@@ -96,9 +120,10 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
     """Replace the data of every event table with the deterministic demo world ending the day
     before `today`: the same `today`, `seed` and `scale` give the same rows. One transaction:
     on failure the old data stays. `scale` multiplies the audiences; below 1 it makes a smaller
-    world, quicker to build (tests), that no longer meets every promise of the full one."""
-    if not 0 < scale <= 4:
-        raise ValueError(f"scale must be in (0, 4], not {scale}")
+    world, quicker to build (tests), that no longer meets every promise of the full one; 45
+    makes about 20 million launches, in memory that does not grow with the scale."""
+    if not 0 < scale <= MAX_SCALE:
+        raise ValueError(f"scale must be in (0, {MAX_SCALE}], not {scale}")
     started = time.perf_counter()
     calendar = calendar_for(today=today)
     users: dict[str, int] = {}
@@ -137,6 +162,8 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
                     pending.exception()
     # fresh statistics, so that the first queries are planned for the rows just loaded
     await conn.execute(f"ANALYZE {', '.join(TABLES)}")
+    sizes = {table: await conn.fetchval("SELECT pg_total_relation_size($1::regclass)", table)
+             for table in TABLES}
     return DemoSummary(
         seed=seed, scale=scale, first_day=calendar.first_day,
         reporting_day=calendar.reporting_day,
@@ -144,7 +171,7 @@ async def build_demo(conn: asyncpg.Connection, *, today: dt.date, seed: int = 7,
                            status=spec.status, owner_id=spec.owner_id,
                            launched_on=spec.launched_on(calendar.reporting_day),
                            users=users.get(spec.app_id, 0)) for spec in CAST),
-        tables=tuple(TableLoad(table=table, generated=generated[table], inserted=inserted[table])
-                     for table in TABLES),
+        tables=tuple(TableLoad(table=table, generated=generated[table], inserted=inserted[table],
+                               size=sizes[table]) for table in TABLES),
         seconds=time.perf_counter() - started,
     )

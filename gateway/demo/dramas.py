@@ -10,8 +10,10 @@ import datetime as dt
 import random
 
 from gateway.demo.calendar import Calendar
+from gateway.demo.people import user_id_of
 from gateway.demo.pick import Weighted, zipf
-from gateway.demo.sessions import Activity, Row
+from gateway.demo.sessions import Activity, Failure, Row
+from gateway.demo.world import AppSpec
 
 FUNNEL_COLUMNS = ("event_id", "app_id", "user_id", "occurred_at", "os", "region", "step",
                   "order_type")
@@ -35,16 +37,26 @@ def _slug(name: str) -> str:
     return "".join(c for c in name.lower().replace(" ", "_") if c.isalnum() or c == "_")
 
 
-class _Dramas:
-    def __init__(self, activity: Activity, calendar: Calendar, *, seed: int):
-        self.activity = activity
-        self.spec = activity.spec
+class DramaEvents:
+    """The funnel events and orders of one drama, part by part of its activity; with the last
+    part, the funnel steps of all its failed launches, which draw after all the sessions. Keeps
+    the failed launches, and the balance and episodes only of the member whose sessions it is
+    walking through (a member's sessions come together, in order)."""
+
+    def __init__(self, spec: AppSpec, calendar: Calendar, *, seed: int):
+        self.spec = spec
+        self.calendar = calendar
         self.closing = calendar.closing
         self.rng = random.Random(f"{seed}:{self.spec.app_id}:dramas")
         self.draw = self.rng.random
         self.followed = zipf(range(len(self.spec.series)), exponent=1.2)
         self.funnel: list[Row] = []
         self.orders: list[Row] = []
+        self.funnel_count = 0
+        self.order_count = 0
+        self.spends = False  # whether the member being walked through ever pays
+        self.failures: list[Failure] = []
+        self.seen: tuple[int, int] = (-1, -1)  # (member, day) of the latest session
         self.series: dict[int, int] = {}
         self.unlocked: dict[int, int] = {}
         self.balance: dict[int, int] = {}
@@ -54,16 +66,19 @@ class _Dramas:
     def step(self, member: int, at: dt.datetime, os: str, region: str, step: str,
              order_type: str | None = None) -> None:
         spec = self.spec
-        self.funnel.append((f"{spec.prefix}-f{len(self.funnel):07d}", spec.app_id,
-                            self.activity.members[member].user_id, min(self.closing, at), os,
-                            region, step, order_type))
+        self.funnel.append((f"{spec.prefix}-f{self.funnel_count:07d}", spec.app_id,
+                            user_id_of(spec.prefix, member),
+                            min(self.closing, at), os, region, step, order_type))
+        self.funnel_count += 1
 
     def order(self, member: int, at: dt.datetime, os: str, region: str, order_type: str,
               product_id: str, name: str, beans: int) -> None:
         spec = self.spec
-        self.orders.append((f"{spec.prefix}-o{len(self.orders):06d}", spec.app_id,
-                            self.activity.members[member].user_id, min(self.closing, at), os,
-                            region, order_type, product_id, name, beans))
+        self.orders.append((f"{spec.prefix}-o{self.order_count:06d}", spec.app_id,
+                            user_id_of(spec.prefix, member),
+                            min(self.closing, at), os, region, order_type, product_id, name,
+                            beans))
+        self.order_count += 1
 
     def next_pack(self, member: int) -> tuple[int, int] | None:
         """(series, pack) the member unlocks next, or None when they watched everything."""
@@ -126,7 +141,7 @@ class _Dramas:
         self.step(member, max(midnight, started - dt.timedelta(seconds=2 + draw() * 18)), os,
                   region, "entrance_click")
         self.step(member, started + dt.timedelta(seconds=1), os, region, "minis_visit")
-        pays = 1 if self.activity.members[member].spend else 0
+        pays = 1 if self.spends else 0
         hooked = pays and first_day  # payers are most eager on their first day
         at = started + dt.timedelta(milliseconds=duration // 2)
         for step, chances in FURTHER.items():
@@ -139,24 +154,33 @@ class _Dramas:
                 self.step(member, at, os, region, step)
 
 
-def drama_events(activity: Activity, calendar: Calendar, *,
-                 seed: int) -> tuple[list[Row], list[Row]]:
-    """(funnel_events rows, orders rows) of one drama."""
-    dramas = _Dramas(activity, calendar, seed=seed)
-    members, draw = activity.members, dramas.draw
-    seen: tuple[int, int] = (-1, -1)
-    for _launch, member, started, duration, os, region, day, _tier in activity.sessions:
-        if (member, day) != seen:
-            first_day = member != seen[0]  # a member's sessions come together, in order
-            seen = (member, day)
-            dramas.visit(member, started, calendar.midnights[day], duration, os, region,
-                         first_day=first_day)
-        elif members[member].spend and draw() < 0.35:
-            dramas.redeem(member, started + dt.timedelta(seconds=60), os, region)
-    for member, started, os, region, day in activity.failures:
-        midnight = calendar.midnights[day]
-        dramas.step(member, max(midnight, started - dt.timedelta(seconds=20 + draw() * 580)), os,
-                    region, "entrance_exposure")
-        dramas.step(member, max(midnight, started - dt.timedelta(seconds=1)), os, region,
-                    "entrance_click")
-    return dramas.funnel, dramas.orders
+    def add(self, activity: Activity) -> tuple[list[Row], list[Row]]:
+        """(funnel_events rows, orders rows) of this part's sessions; on the last part, also
+        those of every failed launch."""
+        members, draw = activity.members, self.draw
+        for _launch, member, started, duration, os, region, day, _tier in activity.sessions:
+            if (member, day) != self.seen:
+                first_day = member != self.seen[0]
+                if first_day:
+                    # the previous member's sessions are over: forget their balance
+                    self.series.clear()
+                    self.unlocked.clear()
+                    self.balance.clear()
+                    self.spends = bool(members[member].spend)
+                self.seen = (member, day)
+                self.visit(member, started, self.calendar.midnights[day], duration, os, region,
+                           first_day=first_day)
+            elif self.spends and draw() < 0.35:
+                self.redeem(member, started + dt.timedelta(seconds=60), os, region)
+        self.failures.extend(activity.failures)
+        if activity.last:
+            for member, started, os, region, day in self.failures:
+                midnight = self.calendar.midnights[day]
+                self.step(member, max(midnight, started - dt.timedelta(seconds=20 + draw() * 580)),
+                          os, region, "entrance_exposure")
+                self.step(member, max(midnight, started - dt.timedelta(seconds=1)), os, region,
+                          "entrance_click")
+            self.failures = []
+        funnel, orders = self.funnel, self.orders
+        self.funnel, self.orders = [], []
+        return funnel, orders

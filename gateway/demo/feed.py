@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from array import array
 from collections import Counter
 from decimal import Decimal
 
 from gateway.demo.calendar import Calendar, second_of_day
-from gateway.demo.people import Audience
+from gateway.demo.people import PLACE_CODES, PLACES, Audience, user_id_of
 from gateway.demo.sessions import Activity, Row
-from gateway.demo.world import campaign_active
+from gateway.demo.world import AppSpec, campaign_active
 
 CLICK_COLUMNS = ("click_id", "app_id", "user_id", "clicked_at", "campaign_id", "os", "region")
 Click = tuple[str, str, str, dt.datetime, str, str, str]
@@ -28,55 +29,94 @@ RETARGETED_SESSIONS = 0.004
 CARD_ARRIVALS = 0.45  # of members who came from the feed, how many came through a card
 
 
-def paid_clicks(activity: Activity, calendar: Calendar, *, seed: int) -> list[Click]:
-    spec = activity.spec
-    draw = random.Random(f"{seed}:{spec.app_id}:clicks").random
-    audience = Audience.of(spec)
-    members, prefix, app_id = activity.members, spec.prefix, spec.app_id
-    by_id = {c.campaign_id: c for c in spec.campaigns}
-    rows: list[Click] = []
-    strangers = 0
+class PaidClicks:
+    """The paid clicks of one game: those of its members' acquisitions part by part of its
+    activity, then (`finish`) the retargeting clicks of its sessions, which draw after all the
+    acquisitions. For these it keeps a few bytes per session, not the sessions."""
 
-    def click(user_id: str, at: dt.datetime, campaign_id: str, os: str, region: str) -> None:
-        rows.append((f"{prefix}-k{len(rows):06d}", app_id, user_id, at, campaign_id, os, region))
+    def __init__(self, calendar: Calendar, *, seed: int, spec: AppSpec):
+        self.spec = spec
+        self.calendar = calendar
+        self.draw = random.Random(f"{seed}:{spec.app_id}:clicks").random
+        self.audience = Audience.of(spec)
+        self.by_id = {c.campaign_id: c for c in spec.campaigns}
+        launched_on = spec.launched_on(calendar.reporting_day)
+        assert launched_on is not None
+        self.launch_index = calendar.index(launched_on)
+        self.count = 0
+        self.strangers = 0
+        # per session, for the retargeting clicks: member, day, second of the day, os and region
+        self.members = array("I")
+        self.days = array("H")
+        self.seconds = array("I")
+        self.places = array("B")
+        self.counted: Counter[tuple[int, str, str]] = Counter()  # clicks by day, campaign, region
 
-    for acquired in activity.acquisitions:
-        user_id = members[acquired.member].user_id
-        click(user_id, acquired.clicked_at, acquired.campaign_id, acquired.os, acquired.region)
-        earlier = (acquired.clicked_at.date() - calendar.first_day).days - 2 - int(draw() * 18)
-        if draw() < 0.12 and campaign_active(by_id[acquired.campaign_id],
-                                             launch_index=activity.launch_index, day=earlier):
-            click(user_id, calendar.at(earlier, second_of_day(draw)), acquired.campaign_id,
-                  acquired.os, acquired.region)
-        # people who click the same ad that day and never open the game
-        day = (acquired.clicked_at.date() - calendar.first_day).days
-        for _ in range(int(draw() * 4)):
-            strangers += 1
-            os, _region = audience.passer_by(draw)
-            click(f"{prefix}-p{strangers:06d}", calendar.at(day, second_of_day(draw)),
-                  acquired.campaign_id, os, acquired.region)
-    for _launch, member_index, started, _duration, os, region, day, _tier in activity.sessions:
-        if draw() >= RETARGETED_SESSIONS:
-            continue
-        running = [c.campaign_id for c in spec.campaigns if region in c.regions
-                   and campaign_active(c, launch_index=activity.launch_index, day=day)]
-        if running and started > calendar.midnights[day] + dt.timedelta(minutes=10):
-            click(members[member_index].user_id, started - dt.timedelta(seconds=30 + draw() * 500),
-                  running[int(draw() * len(running))], os, region)
-    return rows
+    def click(self, rows: list[Click], user_id: str, at: dt.datetime, campaign_id: str, os: str,
+              region: str) -> None:
+        rows.append((f"{self.spec.prefix}-k{self.count:06d}", self.spec.app_id, user_id, at,
+                     campaign_id, os, region))
+        self.count += 1
+        self.counted[self.calendar.index(at.date()), campaign_id, region] += 1
+
+    def add(self, activity: Activity) -> list[Click]:
+        draw, calendar, audience, prefix = self.draw, self.calendar, self.audience, self.spec.prefix
+        members = activity.members
+        rows: list[Click] = []
+        for acquired in activity.acquisitions:
+            user_id = members[acquired.member].user_id
+            self.click(rows, user_id, acquired.clicked_at, acquired.campaign_id, acquired.os,
+                       acquired.region)
+            earlier = (acquired.clicked_at.date() - calendar.first_day).days - 2 - int(draw() * 18)
+            if draw() < 0.12 and campaign_active(self.by_id[acquired.campaign_id],
+                                                 launch_index=activity.launch_index, day=earlier):
+                self.click(rows, user_id, calendar.at(earlier, second_of_day(draw)),
+                           acquired.campaign_id, acquired.os, acquired.region)
+            # people who click the same ad that day and never open the game
+            day = (acquired.clicked_at.date() - calendar.first_day).days
+            for _ in range(int(draw() * 4)):
+                self.strangers += 1
+                os, _region = audience.passer_by(draw)
+                self.click(rows, f"{prefix}-p{self.strangers:06d}",
+                           calendar.at(day, second_of_day(draw)), acquired.campaign_id, os,
+                           acquired.region)
+        midnights = calendar.midnights
+        for _launch, member_index, started, _duration, os, region, day, _tier in (
+                activity.sessions):
+            self.members.append(member_index)
+            self.days.append(day)
+            self.seconds.append((started - midnights[day]).seconds)
+            self.places.append(PLACE_CODES[os, region])
+        return rows
+
+    def finish(self) -> list[Click]:
+        draw, calendar, spec = self.draw, self.calendar, self.spec
+        rows: list[Click] = []
+        for member_index, day, second, place in zip(self.members, self.days, self.seconds,
+                                                    self.places, strict=True):
+            if draw() >= RETARGETED_SESSIONS:
+                continue
+            os, region = PLACES[place]
+            running = [c.campaign_id for c in spec.campaigns if region in c.regions
+                       and campaign_active(c, launch_index=self.launch_index, day=day)]
+            started = calendar.at(day, second)
+            if running and started > calendar.midnights[day] + dt.timedelta(minutes=10):
+                self.click(rows, user_id_of(spec.prefix, member_index),
+                           started - dt.timedelta(seconds=30 + draw() * 500),
+                           running[int(draw() * len(running))], os, region)
+        self.members, self.days, self.seconds, self.places = (
+            array("I"), array("H"), array("I"), array("B"))
+        return rows
 
 
-def ad_spend(activity: Activity, calendar: Calendar, clicks: list[Click], *,
-             seed: int) -> list[Row]:
+def ad_spend(spec: AppSpec, calendar: Calendar, clicks: PaidClicks, *, seed: int) -> list[Row]:
     """One row per campaign, region and day the campaign ran, priced from the day's clicks."""
-    spec = activity.spec
     draw = random.Random(f"{seed}:{spec.app_id}:spend").random
-    counted = Counter((calendar.index(at.date()), campaign, region)
-                      for _id, _app, _user, at, campaign, _os, region in clicks)
+    counted = clicks.counted
     rows: list[Row] = []
-    for day in range(activity.launch_index, calendar.last + 1):
+    for day in range(clicks.launch_index, calendar.last + 1):
         for campaign in spec.campaigns:
-            if not campaign_active(campaign, launch_index=activity.launch_index, day=day):
+            if not campaign_active(campaign, launch_index=clicks.launch_index, day=day):
                 continue
             for region in campaign.regions:
                 taken = counted[day, campaign.campaign_id, region]
@@ -88,40 +128,56 @@ def ad_spend(activity: Activity, calendar: Calendar, clicks: list[Click], *,
     return rows
 
 
-def card_events(activity: Activity, calendar: Calendar, *, seed: int) -> list[Row]:
-    spec = activity.spec
-    draw = random.Random(f"{seed}:{spec.app_id}:cards").random
-    audience = Audience.of(spec)
-    members, prefix, app_id = activity.members, spec.prefix, spec.app_id
-    opened, closing = calendar.midnights[activity.launch_index], calendar.closing
-    rows: list[Row] = []
-    viewers: list[tuple[str, str]] = []  # (os, region) of people who saw a card, not users
+class CardEvents:
+    """The free feed cards of one game, part by part of its activity. The people who only
+    scroll past a card are kept as a byte each (their os and region): later cards reach some
+    of them again."""
 
-    def card(user_id: str, at: dt.datetime, os: str, region: str, event: str) -> None:
-        rows.append((f"{prefix}-c{len(rows):07d}", app_id, user_id,
-                     min(closing, max(opened, at)), os, region, event))
+    def __init__(self, calendar: Calendar, *, seed: int, spec: AppSpec):
+        self.draw = random.Random(f"{seed}:{spec.app_id}:cards").random
+        self.audience = Audience.of(spec)
+        self.calendar = calendar
+        launched_on = spec.launched_on(calendar.reporting_day)
+        assert launched_on is not None
+        self.opened = calendar.midnights[calendar.index(launched_on)]
+        self.count = 0
+        self.viewers = array("B")  # os and region of people who saw a card, not users
 
-    for member_index, first_at, os, region in activity.feed_arrivals:
-        if draw() >= CARD_ARRIVALS:
-            continue
-        user_id = members[member_index].user_id
-        if draw() < 0.3:
-            card(user_id, first_at - dt.timedelta(hours=1 + draw() * 10), os, region, "impression")
-        card(user_id, first_at - dt.timedelta(seconds=40 + draw() * 900), os, region, "impression")
-        card(user_id, first_at - dt.timedelta(seconds=3 + draw() * 30), os, region, "click")
-        # the same card shown to people scrolling past it
-        day = (first_at - calendar.midnights[0]).days
-        for _ in range(3 + int(draw() * 7)):
-            if viewers and draw() < 0.25:
-                number = int(draw() * len(viewers))
-            else:
-                number = len(viewers)
-                viewers.append(audience.passer_by(draw))
-            viewer = f"{prefix}-v{number:06d}"
-            viewer_os, viewer_region = viewers[number]
-            at = calendar.at(day, second_of_day(draw))
-            card(viewer, at, viewer_os, viewer_region, "impression")
-            if draw() < 0.04:
-                card(viewer, at + dt.timedelta(seconds=2 + draw() * 20), viewer_os,
-                     viewer_region, "click")
-    return rows
+    def add(self, activity: Activity) -> list[Row]:
+        draw, audience, calendar, viewers = self.draw, self.audience, self.calendar, self.viewers
+        members, prefix, app_id = activity.members, activity.spec.prefix, activity.spec.app_id
+        opened, closing = self.opened, calendar.closing
+        rows: list[Row] = []
+        base = self.count
+
+        def card(user_id: str, at: dt.datetime, os: str, region: str, event: str) -> None:
+            rows.append((f"{prefix}-c{base + len(rows):07d}", app_id, user_id,
+                         min(closing, max(opened, at)), os, region, event))
+
+        for member_index, first_at, os, region in activity.feed_arrivals:
+            if draw() >= CARD_ARRIVALS:
+                continue
+            user_id = members[member_index].user_id
+            if draw() < 0.3:
+                card(user_id, first_at - dt.timedelta(hours=1 + draw() * 10), os, region,
+                     "impression")
+            card(user_id, first_at - dt.timedelta(seconds=40 + draw() * 900), os, region,
+                 "impression")
+            card(user_id, first_at - dt.timedelta(seconds=3 + draw() * 30), os, region, "click")
+            # the same card shown to people scrolling past it
+            day = (first_at - calendar.midnights[0]).days
+            for _ in range(3 + int(draw() * 7)):
+                if viewers and draw() < 0.25:
+                    number = int(draw() * len(viewers))
+                else:
+                    number = len(viewers)
+                    viewers.append(PLACE_CODES[audience.passer_by(draw)])
+                viewer = f"{prefix}-v{number:06d}"
+                viewer_os, viewer_region = PLACES[viewers[number]]
+                at = calendar.at(day, second_of_day(draw))
+                card(viewer, at, viewer_os, viewer_region, "impression")
+                if draw() < 0.04:
+                    card(viewer, at + dt.timedelta(seconds=2 + draw() * 20), viewer_os,
+                         viewer_region, "click")
+        self.count += len(rows)
+        return rows

@@ -130,6 +130,17 @@ class Member:
     spend: float  # chance of paying in a session; 0 for users who never pay
 
 
+# every (os, region), so that one byte can stand for one where many are kept
+PLACES: tuple[tuple[str, str], ...] = tuple(
+    (os, region) for region in sorted(IOS_SHARE) for os in ("android", "ios"))
+PLACE_CODES: dict[tuple[str, str], int] = {place: code for code, place in enumerate(PLACES)}
+
+
+def user_id_of(prefix: str, index: int) -> str:
+    """The user id of an app's member, from its prefix and the member's index."""
+    return f"{prefix}-u{index:06d}"
+
+
 def device(draw: Draw, region: str) -> Device:
     if draw() < IOS_SHARE[region]:
         return _APPLE.pick(draw)
@@ -161,7 +172,7 @@ class Audience:
         if draw() < HABITS[habit].payer * PAYER_FACTOR[self.spec.kind]:
             spend = 1.0 if habit == 0 else 0.05 + draw() * 0.35
         return Member(
-            index=index, user_id=f"{self.spec.prefix}-u{index:06d}", habit=habit, os=os,
+            index=index, user_id=user_id_of(self.spec.prefix, index), habit=habit, os=os,
             region=region, brand=brand, model=model, tier=tier,
             gender=GENDERS[self.spec.kind].pick(draw),
             age_band=AGE_BANDS[self.spec.kind].pick(draw),

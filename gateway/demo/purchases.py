@@ -37,19 +37,27 @@ def game_products(prefix: str) -> Weighted[tuple[str, str, int]]:
                 exponent=1.0)
 
 
-def game_orders(activity: Activity, calendar: Calendar, *, seed: int) -> list[Row]:
-    spec = activity.spec
-    draw = random.Random(f"{seed}:{spec.app_id}:orders").random
-    products = game_products(spec.prefix)
-    members, closing = activity.members, calendar.closing
-    rows: list[Row] = []
-    for _launch, member_index, started, duration, os, region, _day, _tier in activity.sessions:
-        member = members[member_index]
-        if not member.spend or not duration or draw() >= member.spend:
-            continue
-        for _ in range(1 + (draw() < 0.15)):
-            product_id, name, beans = products.pick(draw)
-            created = min(closing, started + dt.timedelta(milliseconds=int(duration * draw())))
-            rows.append((f"{spec.prefix}-o{len(rows):06d}", spec.app_id, member.user_id, created,
-                         os, region, "purchase", product_id, name, beans))
-    return rows
+class GameOrders:
+    """The orders of one game, part by part of its activity."""
+
+    def __init__(self, calendar: Calendar, *, seed: int, prefix: str, app_id: str):
+        self.draw = random.Random(f"{seed}:{app_id}:orders").random
+        self.products = game_products(prefix)
+        self.closing = calendar.closing
+        self.count = 0
+
+    def add(self, activity: Activity) -> list[Row]:
+        spec, draw, products, closing = activity.spec, self.draw, self.products, self.closing
+        members = activity.members
+        rows: list[Row] = []
+        for _launch, member_index, started, duration, os, region, _day, _tier in activity.sessions:
+            member = members[member_index]
+            if not member.spend or not duration or draw() >= member.spend:
+                continue
+            for _ in range(1 + (draw() < 0.15)):
+                product_id, name, beans = products.pick(draw)
+                created = min(closing, started + dt.timedelta(milliseconds=int(duration * draw())))
+                rows.append((f"{spec.prefix}-o{self.count:06d}", spec.app_id, member.user_id,
+                             created, os, region, "purchase", product_id, name, beans))
+                self.count += 1
+        return rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gateway.demo.calendar import LAST_SECOND, Calendar, lognormal_factors, second_of_day
@@ -36,6 +37,9 @@ FAILURE_CHANCE = (0.015, 0.03, 0.065)  # by device tier
 LAUNCH_MS = (650.0, 950.0, 1500.0)  # median, by device tier
 DURATION_MS = {"game": 230_000.0, "drama": 420_000.0}  # median of a session
 MAX_DURATION_MS = 3 * 3600 * 1000
+# launches after which the simulation hands over what it has: the members who arrived so far
+# and all they did. Above every app's launches at scale 1, so that world comes in one part.
+PART_LAUNCHES = 400_000
 _LAUNCH_NOISE = lognormal_factors(0.35)
 _DURATION_NOISE = lognormal_factors(0.9)
 
@@ -52,20 +56,43 @@ class Acquisition:
     region: str
 
 
+class Members:
+    """The members of one part of an app's activity, looked up by their index in the app."""
+
+    def __init__(self, first: int, members: list[Member]):
+        self.first = first
+        self.members = members
+
+    def __getitem__(self, index: int) -> Member:
+        return self.members[index - self.first]
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Activity:
+    """One part of an app's activity: the members who arrived in it and everything they did
+    (a member's launches all fall in the part they arrived in, in order). `last`: no part
+    follows; `users` counts the app's members up to the end of this part."""
+
     spec: AppSpec
     launch_index: int
-    members: list[Member]
+    members: Members
     launches: list[Row]
     sessions: list[Session]
     failures: list[Failure]
     acquisitions: list[Acquisition]
     # members who came organically from the For You feed: (member, first attempt, os, region)
     feed_arrivals: list[tuple[int, dt.datetime, str, str]]
+    last: bool
+    users: int
 
 
-def simulate(spec: AppSpec, calendar: Calendar, *, seed: int, scale: float) -> Activity:
+def simulate(spec: AppSpec, calendar: Calendar, *, seed: int, scale: float) -> Iterator[Activity]:
+    """The app's activity in parts of about PART_LAUNCHES launches, so that what is kept in
+    memory does not grow with the scale. How it is cut into parts changes no row."""
+    part_launches = PART_LAUNCHES
     launched_on = spec.launched_on(calendar.reporting_day)
     if launched_on is None:
         raise ValueError(f"{spec.app_id} is not launched")
@@ -79,11 +106,9 @@ def simulate(spec: AppSpec, calendar: Calendar, *, seed: int, scale: float) -> A
         expected = spec.arrivals * scale * calendar.season[day] * trend * bump
         for _ in range(int(expected * (0.85 + 0.3 * draw()) + draw())):
             sim.arrive(day)
-    return Activity(
-        spec=spec, launch_index=sim.launch_index, members=sim.members, launches=sim.launches,
-        sessions=sim.sessions, failures=sim.failures, acquisitions=sim.acquisitions,
-        feed_arrivals=sim.feed_arrivals,
-    )
+            if len(sim.launches) >= part_launches:
+                yield sim.part(last=False)
+    yield sim.part(last=True)
 
 
 class _Simulation:
@@ -95,6 +120,10 @@ class _Simulation:
         self.draw = self.rng.random
         self.audience = Audience.of(spec)
         self.versions, self.version_by_day = tiktok_versions(calendar)
+        self.first_member = 0  # index of the first member of the current part
+        self.member_count = 0
+        self.launch_count = 0
+        self.last_session_of = -1  # member index of the latest session
         self.members: list[Member] = []
         self.launches: list[Row] = []
         self.sessions: list[Session] = []
@@ -102,10 +131,24 @@ class _Simulation:
         self.acquisitions: list[Acquisition] = []
         self.feed_arrivals: list[tuple[int, dt.datetime, str, str]] = []
 
+    def part(self, *, last: bool) -> Activity:
+        """What happened since the previous part; the simulation forgets it."""
+        activity = Activity(
+            spec=self.spec, launch_index=self.launch_index,
+            members=Members(self.first_member, self.members), launches=self.launches,
+            sessions=self.sessions, failures=self.failures, acquisitions=self.acquisitions,
+            feed_arrivals=self.feed_arrivals, last=last, users=self.member_count,
+        )
+        self.first_member = self.member_count
+        self.members, self.launches, self.sessions, self.failures = [], [], [], []
+        self.acquisitions, self.feed_arrivals = [], []
+        return activity
+
     def arrive(self, day: int) -> None:
         draw = self.draw
         habit_index = HABIT_MIX.pick(draw)
-        member = self.audience.member(draw, index=len(self.members), habit=habit_index)
+        member = self.audience.member(draw, index=self.member_count, habit=habit_index)
+        self.member_count += 1
         self.members.append(member)
         source = FIRST_SOURCES.pick(draw)
         click_second = self._paid_click(member, day)
@@ -175,7 +218,8 @@ class _Simulation:
         first_at = self.calendar.at(day, second)
         for retry in range(3):
             started = self.calendar.at(day, second) if retry else first_at
-            launch_id = f"{spec.prefix}-l{len(self.launches):07d}"
+            launch_id = f"{spec.prefix}-l{self.launch_count:07d}"
+            self.launch_count += 1
             if draw() < FAILURE_CHANCE[tier]:
                 self.launches.append((
                     launch_id, spec.app_id, member.user_id, started, False, None, 0, os, region,
@@ -186,8 +230,9 @@ class _Simulation:
                 second = min(LAST_SECOND, second + 5 + int(draw() * 85))
                 continue
             launch_ms = int(LAUNCH_MS[tier] * _LAUNCH_NOISE[int(draw() * 2048)])
-            if not self.sessions or self.sessions[-1][1] != member.index:
+            if self.last_session_of != member.index:
                 launch_ms = int(launch_ms * 1.6)  # the first session ever loads a cold cache
+                self.last_session_of = member.index
             duration = 0 if draw() < 0.03 else min(MAX_DURATION_MS, int(
                 DURATION_MS[spec.kind] * engagement * _DURATION_NOISE[int(draw() * 2048)]))
             self.launches.append((

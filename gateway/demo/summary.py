@@ -11,6 +11,7 @@ class TableLoad:
     table: str
     generated: int  # rows in the raw feed, re-sent duplicates included
     inserted: int
+    size: int = 0  # bytes on disk after the build, indexes included (pg_total_relation_size)
 
     @property
     def skipped(self) -> int:
@@ -43,6 +44,10 @@ class DemoSummary:
         return tuple(sorted({app.owner_id for app in self.apps}))
 
     @property
+    def size(self) -> int:
+        return sum(load.size for load in self.tables)
+
+    @property
     def duplicates_skipped(self) -> int:
         return sum(load.skipped for load in self.tables)
 
@@ -63,10 +68,20 @@ class DemoSummary:
             since = f"since {app.launched_on}" if app.launched_on else "no data"
             lines.append(f"  {app.app_id:<18} {app.kind:<5} {app.status:<10} {app.owner_id:<12} "
                          f"{since:<16} {app.users:>7,} users")
-        width = max(len(load.table) for load in self.tables)
+        width = max(len(load.table) for load in [*self.tables, TableLoad(
+            table="all tables", generated=0, inserted=0)])
         for load in self.tables:
-            lines.append(f"  {load.table:<{width}} {load.inserted:>10,} rows "
-                         f"({load.skipped:,} re-sent duplicates skipped)")
+            lines.append(f"  {load.table:<{width}} {size_text(load.size):>10} "
+                         f"{load.inserted:>11,} rows ({load.skipped:,} re-sent duplicates skipped)")
+        lines.append(f"  {'all tables':<{width}} {size_text(self.size):>10} "
+                     f"{sum(load.inserted for load in self.tables):>11,} rows")
         lines.append(f"{self.duplicates_skipped:,} duplicates skipped; built in "
                      f"{self.seconds:.1f} s")
         return "\n".join(lines)
+
+
+def size_text(size: int) -> str:
+    """Bytes for a person: 412.5 MB, 18.31 GB."""
+    if size >= 2**30:
+        return f"{size / 2**30:.2f} GB"
+    return f"{size / 2**20:.1f} MB"

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 import gateway.demo.build as build_module
+import gateway.demo.sessions as sessions_module
 from gateway.demo import DemoSummary, build_demo
 from gateway.demo.build import TABLES, calendar_for, generate
 from tests.gateway.demo.conftest import SMALL, TODAY
@@ -81,7 +82,7 @@ async def test_a_failed_build_leaves_the_old_data(
     def broken(*args: object, **kwargs: object) -> list[tuple[object, ...]]:
         raise RuntimeError("generator failed")
 
-    monkeypatch.setattr(build_module, "network_calls", broken)
+    monkeypatch.setattr(build_module, "NetworkCalls", broken)
     with pytest.raises(RuntimeError, match="generator failed"):
         await build_demo(db, today=TODAY, seed=99, scale=SMALL)
     assert await checksums(db) == before
@@ -117,6 +118,18 @@ def test_the_raw_feed_is_the_same_twice() -> None:
     first = [(b.table, list(b.rows)) for b in generate(calendar, seed=3, scale=SMALL, users={})]
     again = [(b.table, list(b.rows)) for b in generate(calendar, seed=3, scale=SMALL, users={})]
     assert first == again
+
+
+async def test_cutting_the_activity_into_parts_changes_no_row(
+    db: asyncpg.Connection, other_db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await build_demo(db, today=TODAY, seed=5, scale=SMALL)
+    monkeypatch.setattr(sessions_module, "PART_LAUNCHES", 500)
+    summary = await build_demo(other_db, today=TODAY, seed=5, scale=SMALL)
+    assert await checksums(db) == await checksums(other_db)
+    assert summary.table("launches").inserted > 10 * 500  # so many parts
+    assert all(load.size > 0 for load in summary.tables)
+    assert "all tables" in summary.describe()
 
 
 async def test_scale_must_be_positive(db: asyncpg.Connection) -> None:
