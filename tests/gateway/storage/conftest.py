@@ -19,6 +19,7 @@ from gateway.loading import LoadReport, load_files
 from gateway.schema.naming import camel
 from gateway.settings import Settings
 from gateway.storage.refresh import RefreshSummary, refresh
+from semantic.compiler import metric_measures
 from semantic.loader import load_model
 from semantic.model import SemanticModel
 from tests.gateway.graphql.conftest import GraphQLClient, client_of, gateway_app
@@ -126,8 +127,8 @@ def module_queries(
     model: SemanticModel,
     *,
     variants: Sequence[int] = range(len(VARIANTS)),
-    kinds: Collection[str] = ("game", "drama"),
     modules: Collection[str] | None = None,
+    kinds: Collection[str] = ("game", "drama"),
 ) -> list[str]:
     """For every module with metric cards (of `kinds`, or only `modules`) and each variant
     its filters allow: every card's value, previous value and series, and in every other
@@ -158,9 +159,24 @@ def module_queries(
 CORE_MODULES = frozenset({"overview", "user_behavior", "user_source", "dashboard"})
 
 
-def core_queries(model: SemanticModel) -> list[str]:
-    """A few modules that the launches of g1 change (and one of d1), in two variants."""
-    return module_queries(model, variants=(0, 3), modules=CORE_MODULES)
+def core_queries(model: SemanticModel, *, variants: Sequence[int] = (0, 3)) -> list[str]:
+    """A few modules that the launches of g1 change (and one of d1)."""
+    return module_queries(model, variants=variants, modules=CORE_MODULES)
+
+
+def launch_modules(model: SemanticModel, app: str) -> set[str]:
+    """The modules of the app's kind with a metric that reads launches."""
+    kind = "game" if app == world.APP else "drama"
+    found = set()
+    for (module_kind, name), module in model.modules.items():
+        refs = metric_measures(model, tuple(m.name for m in module.metrics))
+        sources = [model.sources[ref.source] for ref in refs]
+        for source in sources:
+            while source.first_of is not None:
+                source = model.sources[source.first_of.name]
+            if module_kind.value == kind and source.table == "launches":
+                found.add(name)
+    return found
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
