@@ -278,13 +278,7 @@ async def test_answers_stay_correct_while_a_refresh_runs(
             )
         )
         try:
-            deadline = time.monotonic() + 60
-            while not await world_db.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'",
-                refresher.get_server_pid(),
-            ):
-                assert not task.done() and time.monotonic() < deadline, "the refresh never waited"
-                await asyncio.sleep(0.05)
+            await _wait_for_lock(world_db, refresher)
             await answers_agree()  # its first app's rollups rewritten, not committed
         finally:
             await lock.rollback()
@@ -298,6 +292,53 @@ async def test_answers_stay_correct_while_a_refresh_runs(
     finally:
         await blocker.close()
         await refresher.close()
+
+
+async def _wait_for_lock(conn: asyncpg.Connection, waiter: asyncpg.Connection) -> None:
+    deadline = time.monotonic() + 60
+    while not await conn.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'",
+        waiter.get_server_pid(),
+    ):
+        assert time.monotonic() < deadline, "the refresh never waited"
+        await asyncio.sleep(0.05)
+
+
+async def test_rows_loaded_while_a_refresh_runs_are_not_taken_for_built(
+    world_db: asyncpg.Connection,
+    model: SemanticModel,
+    gateways: Gateways,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    await refreshed(world_db, model)
+    await load_launches(world_db, tmp_path, LATE[:1])
+    refresher = await asyncpg.connect(database_url)
+    blocker = await asyncpg.connect(database_url)
+    try:
+        lock = blocker.transaction()
+        await lock.start()
+        await blocker.execute("LOCK TABLE minis_rollup_state IN SHARE MODE")
+        task = asyncio.create_task(refreshed(refresher, model))
+        try:
+            await _wait_for_lock(world_db, refresher)  # g1 rebuilt, not committed
+            report = await load_launches(world_db, tmp_path, LATE[1:])  # commits meanwhile
+            assert report.stale_apps == (G1,)
+        finally:
+            await lock.rollback()
+        assert rebuilt(await task) == {D1: None, G0: None, G1: EARLIEST_LATE}
+    finally:
+        await blocker.close()
+        await refresher.close()
+
+    # built from the data before the second load: not current, so g1 is answered raw
+    queries = core_queries(model, variants=(0,))
+    answers = await gateways.agree(queries)
+    assert not any(current(a, G1) for a, q in zip(answers, queries, strict=True) if '"g1"' in q)
+    summary = await refreshed(world_db, model)
+    assert rebuilt(summary) == {D1: None, G0: None, G1: EARLIEST_LATE}  # from the first load's day
+    fresh = await gateways.answer_as(queries, answers)
+    assert all(current(a, G1) for a, q in zip(fresh, queries, strict=True) if '"g1"' in q)
 
 
 ROUTED_FILTERS: list[dict[str, FilterValue]] = [
