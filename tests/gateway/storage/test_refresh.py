@@ -5,9 +5,11 @@ while it runs; and every measure answered from a rollup unless it is declared ra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -170,6 +172,18 @@ async def test_a_new_reporting_day_rebuilds_only_the_late_window(
 DAY_COLUMN = {"minis_rollup_cells": 3, "minis_rollup_bitmaps": 5}  # in DERIVED_CONTENTS order
 
 
+@contextlib.asynccontextmanager
+async def share_locked(url: str, table: str) -> AsyncIterator[None]:
+    """`table` locked in SHARE mode (rows can be read, not written) until the block ends."""
+    blocker = await asyncpg.connect(url)
+    try:
+        async with blocker.transaction():
+            await blocker.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            yield
+    finally:
+        await blocker.close()
+
+
 async def _lock_waiter(
     conn: asyncpg.Connection, database: str, table: str, process: subprocess.Popen[bytes]
 ) -> int:
@@ -219,27 +233,24 @@ async def test_a_refresh_killed_midway_leaves_everything_as_it_was(
     expected = await gateways.agree(queries)
 
     # hold `minis refresh` at a point inside its transaction: a lock it must wait for
-    blocker = await asyncpg.connect(database_url)
-    lock = blocker.transaction()
-    await lock.start()
-    await blocker.execute(f"LOCK TABLE {table} IN SHARE MODE")
-    process = subprocess.Popen(
-        [*minis_command(), "--database-url", database_url, "--today", TODAY.isoformat(), "refresh"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=clean_environment(),
-    )
-    try:
-        pid = await _lock_waiter(world_db, urlsplit(database_url).path.lstrip("/"), table, process)
-        process.kill()  # SIGKILL: no cleanup of any kind
-        process.wait()
-    finally:
-        if process.poll() is None:
-            process.kill()
+    async with share_locked(database_url, table):
+        command = ["--database-url", database_url, "--today", TODAY.isoformat(), "refresh"]
+        process = subprocess.Popen(
+            [*minis_command(), *command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=clean_environment(),
+        )
+        try:
+            name = urlsplit(database_url).path.lstrip("/")
+            pid = await _lock_waiter(world_db, name, table, process)
+            process.kill()  # SIGKILL: no cleanup of any kind
             process.wait()
-        await lock.rollback()
-        await blocker.close()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     await _gone(world_db, pid)  # its backend finds the client gone and rolls back
 
     assert await derived_contents(world_db) == before
@@ -265,23 +276,16 @@ async def test_answers_stay_correct_while_a_refresh_runs(
             assert derived.data == data, query
             assert all(state["current"] for state in derived.derived["apps"].values())
 
-    blocker = await asyncpg.connect(database_url)
     refresher = await asyncpg.connect(database_url)
     try:
-        lock = blocker.transaction()
-        await lock.start()
-        await blocker.execute("LOCK TABLE minis_rollup_state IN SHARE MODE")
-        # a new reporting day and a wide late window: most cells read are rewritten
-        task = asyncio.create_task(
-            refreshed(
-                refresher, model, reporting_day=REPORTING_DAY + dt.timedelta(days=1), late_days=10
+        async with share_locked(database_url, "minis_rollup_state"):
+            # a new reporting day and a wide late window: most cells read are rewritten
+            new_day = REPORTING_DAY + dt.timedelta(days=1)
+            task = asyncio.create_task(
+                refreshed(refresher, model, reporting_day=new_day, late_days=10)
             )
-        )
-        try:
             await _wait_for_lock(world_db, refresher)
             await answers_agree()  # its first app's rollups rewritten, not committed
-        finally:
-            await lock.rollback()
         rounds = 0
         while not task.done() or rounds == 0:  # while it runs on, and once more after
             await answers_agree()
@@ -290,7 +294,6 @@ async def test_answers_stay_correct_while_a_refresh_runs(
         assert all(a.rebuilt_from == REPORTING_DAY - dt.timedelta(days=9) for a in summary.apps)
         await answers_agree()
     finally:
-        await blocker.close()
         await refresher.close()
 
 
@@ -314,21 +317,14 @@ async def test_rows_loaded_while_a_refresh_runs_are_not_taken_for_built(
     await refreshed(world_db, model)
     await load_launches(world_db, tmp_path, LATE[:1])
     refresher = await asyncpg.connect(database_url)
-    blocker = await asyncpg.connect(database_url)
     try:
-        lock = blocker.transaction()
-        await lock.start()
-        await blocker.execute("LOCK TABLE minis_rollup_state IN SHARE MODE")
-        task = asyncio.create_task(refreshed(refresher, model))
-        try:
+        async with share_locked(database_url, "minis_rollup_state"):
+            task = asyncio.create_task(refreshed(refresher, model))
             await _wait_for_lock(world_db, refresher)  # g1 rebuilt, not committed
             report = await load_launches(world_db, tmp_path, LATE[1:])  # commits meanwhile
             assert report.stale_apps == (G1,)
-        finally:
-            await lock.rollback()
         assert rebuilt(await task) == {D1: None, G0: None, G1: EARLIEST_LATE}
     finally:
-        await blocker.close()
         await refresher.close()
 
     # built from the data before the second load: not current, so g1 is answered raw
