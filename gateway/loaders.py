@@ -33,7 +33,13 @@ from semantic.query import (
     TableQuery,
 )
 from semantic.rollups import plan_for
-from semantic.views import compile_distribution, compile_funnel, compile_retention, compile_table
+from semantic.views import (
+    compile_distribution,
+    compile_funnel,
+    compile_retention,
+    compile_table,
+    retention_route,
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -216,7 +222,14 @@ class Loaders:
                     ),
                 )
             query = RetentionQuery(scope=request.scope(), period=key.period, cohort=key.cohort)
-            rows = await self.runner.fetch(compile_retention(self.model, query))
+            routed = retention_route(self.model, query, self.plan) is not None
+            self.derived.record(
+                app_id=request.app.id,
+                built_through=request.app.derived_through,
+                derived=int(routed),
+                raw=int(not routed),
+            )
+            rows = await self.runner.fetch(compile_retention(self.model, query, plan=self.plan))
             grains = Grains.of(rows)
             rate = grains.answer("rate", regions=request.regions(self.model))
             span = request.range

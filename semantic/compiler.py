@@ -30,6 +30,7 @@ from semantic.rollup_measures import RollupMeasures
 from semantic.rollups import RollupPlan
 from semantic.routing import Route, route
 from semantic.sqlparts import as_float, coalesce_zero, col, nullif_zero, parse, render
+from semantic.templates import Templates, scope_shape
 
 
 def module_of(model: SemanticModel, kind: AppKind, module_id: str) -> Module:
@@ -127,6 +128,9 @@ def metric_routes(
     ]
 
 
+TEMPLATES = Templates()
+
+
 def compile_metrics(
     model: SemanticModel,
     query: MetricQuery,
@@ -135,7 +139,40 @@ def compile_metrics(
     plan: RollupPlan | None = None,
 ) -> CompiledQuery:
     """The statement of a metric query; with `plan`, measures that the app's derived tables
-    answer exactly are read from them (the scope's `derived_through` says if they are current)."""
+    answer exactly are read from them (the scope's `derived_through` says if they are current).
+    Statements are kept per query shape (`semantic.templates`)."""
+    if pretty:
+        return _compile_metrics(model, query, pretty=True, plan=plan)
+    key = (
+        "metrics",
+        scope_shape(model, query.scope),
+        query.metrics,
+        query.compare,
+        query.series,
+        query.breakdown,
+        None if plan is None else plan.signature,
+    )
+
+    def statement() -> Statement:
+        fresh = Statement(model=model, scope=query.scope)
+        add_span_bounds(fresh, compare=query.compare)
+        return fresh
+
+    return TEMPLATES.compiled(
+        key,
+        model=model,
+        statement=statement,
+        build=lambda: _compile_metrics(model, query, pretty=False, plan=plan),
+    )
+
+
+def _compile_metrics(
+    model: SemanticModel,
+    query: MetricQuery,
+    *,
+    pretty: bool,
+    plan: RollupPlan | None,
+) -> CompiledQuery:
     scope = query.scope
     module = module_of(model, scope.kind, scope.module)
     offered = {m.name for m in module.metrics}
@@ -191,4 +228,5 @@ def compile_metrics(
         sql=render(final, pretty=pretty),
         params=tuple(statement.params.values),
         columns=query.metrics,
+        names=tuple(statement.params.names),
     )

@@ -96,6 +96,7 @@ class CompiledQuery:
     sql: str
     params: tuple[Any, ...]
     columns: tuple[str, ...] = ()  # the value columns, in order, after the key columns
+    names: tuple[str | None, ...] = ()  # what each parameter is (None: not named)
 
 
 class QueryError(ValueError):

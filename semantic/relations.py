@@ -76,8 +76,14 @@ class Statement:
         return name
 
     def with_ctes(self, final: exp.Select) -> exp.Select:
-        for name, query in self.ctes.items():
-            final = final.with_(name, as_=query)
+        """`final` with every CTE built, in order (attached as they are, without copies)."""
+        if not self.ctes:
+            return final
+        ctes = [
+            exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name)))
+            for name, query in self.ctes.items()
+        ]
+        final.set("with_", exp.With(expressions=ctes))
         return final
 
     def rows(self, source_name: str, *, lo: str | None, hi: str | None, filtered: bool) -> str:

@@ -73,7 +73,9 @@ def cell_conditions(
     """Conditions on `alias.dims` selecting the cells of grouping set `grouped` that answer."""
     sets = [rollup.gset(grouped)]
     if region is RegionMode.SWITCH and rollup.region is not None:
-        sets.append(sets[0] | rollup.gset((rollup.region,)))
+        sets.append(rollup.gset((*grouped, rollup.region), unprotected=True))
+    elif region is RegionMode.VALUES:
+        sets.append(rollup.gset(grouped, unprotected=True))
     numbers = [exp.Literal.number(n) for n in sets]
     conditions: list[exp.Expr] = [
         exp.EQ(this=col("gset", alias), expression=numbers[0])
@@ -220,6 +222,12 @@ class RollupMeasures:
         assert route.rollup is not None
         on = [
             *_source_is(alias, self.statement, route.rollup),
+            # the span's days, so that the index reads only them
+            exp.Between(
+                this=col("day", alias),
+                low=self.statement.bound("span_lo"),
+                high=self.statement.bound("span_hi"),
+            ),
             exp.EQ(this=col("day", alias), expression=col("day", "gd")),
             *extra,
             *self._conditions(route, alias),
@@ -272,6 +280,7 @@ class RollupMeasures:
         rollup = route.rollup
         on = [
             *_source_is("c", self.statement, rollup),
+            exp.LTE(this=col("day", "c"), expression=self.statement.bound("span_hi")),
             exp.LTE(this=col("day", "c"), expression=col("hi", "g")),
             *self._conditions(route, "c"),
         ]

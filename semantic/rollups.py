@@ -37,6 +37,8 @@ ORDINALS_TABLE = "minis_user_ordinals"
 
 ALL = "*"  # a cell's value of a dimension it does not split by
 UNPROTECTED = "~"  # a cell's region value: every region that is not protected
+UNPROTECTED_SET = 1 << 30  # in `gset`: the cell's region is UNPROTECTED
+FORMAT = 2  # of the stored cells; part of the signature, so that a new format rebuilds
 
 
 class PartialAgg(StrEnum):
@@ -104,9 +106,11 @@ class Rollup:
     def grouping_sets(self) -> tuple[tuple[str, ...], ...]:
         return tuple(dict.fromkeys((*self.cell_sets, *self.bitmap_sets)))
 
-    def gset(self, grouped: tuple[str, ...]) -> int:
-        """The number of a grouping set, as stored: bit i for the i-th dimension."""
-        return sum(1 << self.dimensions.index(d) for d in grouped)
+    def gset(self, grouped: tuple[str, ...], *, unprotected: bool = False) -> int:
+        """The number of a grouping set, as stored: bit i for the i-th dimension, and
+        UNPROTECTED_SET for the cells whose region is `~` (so that an index finds them)."""
+        number = sum(1 << self.dimensions.index(d) for d in grouped)
+        return number | UNPROTECTED_SET if unprotected else number
 
     def position(self, dimension: str) -> int:
         """1-based index of a dimension in the cells' `dims` array."""
@@ -302,7 +306,7 @@ def plan_rollups(model: SemanticModel) -> RollupPlan:
 
 def _signature(model: SemanticModel, rollups: Mapping[str, Rollup]) -> str:
     """A digest of what the stored cells mean: the rollups and the rows they read."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
     for name in sorted(rollups):
         rollup = rollups[name]
         source = model.sources[name]

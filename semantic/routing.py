@@ -129,6 +129,8 @@ def route(
         return Route(ref=ref, reason="derived tables are not current for this app")
     if not span_hi_ok:
         return Route(ref=ref, reason="derived tables are not built through the range's end")
+    if model.measure(ref).raw_only:
+        return Route(ref=ref, reason=f"declared raw-only: {model.measure(ref).raw_only}")
     rollup = plan.rollups.get(ref.source)
     if rollup is None:
         return Route(ref=ref, reason=f"source {ref.source} has no rollup")
@@ -193,3 +195,42 @@ def _shape_words(measure: Measure) -> str:
     if ":" in (measure.expr or "") or ":" in (measure.where or ""):
         return "reading a parameter"
     return f"of {measure.expr or 'rows'}"
+
+
+def users_route(
+    model: SemanticModel, plan: RollupPlan | None, scope: Scope, source_name: str
+) -> Route | None:
+    """The bitmaps of all users of `source_name` for this answer's filters (a retention
+    cohort, or its return activity), or None when they cannot answer it exactly."""
+    if plan is None or scope.derived_through is None:
+        return None
+    if scope.derived_through < scope.reporting_day:
+        return None
+    rollup = plan.rollups.get(source_name)
+    if rollup is None or not any(b.key == "users" and b.where is None for b in rollup.bitmaps):
+        return None
+    if any(
+        model.filters[n].kind is FilterKind.USER_TYPE and v in ("NEW", "RETURNING")
+        for n, v in scope.filters.items()
+        if n in model.filters
+    ):
+        return None
+    privacy = model.config.privacy
+    applies = scope.privacy and bool(privacy.protected_regions)
+    if applies and rollup.region is not None and len(privacy.protected_regions) > 1:
+        return None
+    constrained, _ = constrained_dimensions(model, scope, rollup, None)
+    if constrained - set(rollup.bitmap_dimensions):
+        return None
+    chosen = _choose(rollup, rollup.bitmap_sets, constrained, privacy=applies, exact=False)
+    if chosen is None:
+        return None
+    return Route(
+        ref=MeasureRef(name=f"{source_name}.users"),
+        reason="rollup",
+        rollup=rollup,
+        shape=Shape.DISTINCT,
+        grouped=chosen[0],
+        region=chosen[1],
+        key="users",
+    )

@@ -17,16 +17,18 @@ class Params:
 
     def __init__(self) -> None:
         self.values: list[Any] = []
+        self.names: list[str | None] = []  # the name of each value (None: bound by `add`)
         self._named: dict[str, exp.Expr] = {}
 
-    def add(self, value: Any, sql_type: str) -> exp.Expr:
+    def add(self, value: Any, sql_type: str, *, name: str | None = None) -> exp.Expr:
         self.values.append(value)
+        self.names.append(name)
         placeholder = exp.Parameter(this=exp.Literal.number(len(self.values)))
         return exp.cast(placeholder, sql_type)
 
     def named(self, name: str, value: Any, sql_type: str) -> exp.Expr:
         if name not in self._named:
-            self._named[name] = self.add(value, sql_type)
+            self._named[name] = self.add(value, sql_type, name=name)
         return self._named[name].copy()
 
 

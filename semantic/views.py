@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from semantic.aggregates import aggregate
-from semantic.compiler import divide, module_of
+from semantic.compiler import TEMPLATES, divide, module_of
 from semantic.grains import add_grains, add_span_bounds
 from semantic.measures import MeasureCompiler
 from semantic.model import Module, SemanticModel
@@ -20,16 +20,25 @@ from semantic.query import (
     TableQuery,
 )
 from semantic.relations import DAY, Statement
+from semantic.rollup_retention import retention_from_rollups
+from semantic.rollups import Rollup, RollupPlan
+from semantic.routing import Route, users_route
 from semantic.sqlparts import col, plus_days, render, values_table
+from semantic.templates import scope_shape
 
 
 def _start(
-    model: SemanticModel, scope: Scope, *, compare: bool = False, series: bool = False
+    model: SemanticModel,
+    scope: Scope,
+    *,
+    compare: bool = False,
+    series: bool = False,
+    plan: RollupPlan | None = None,
 ) -> tuple[Module, Statement, MeasureCompiler]:
     module = module_of(model, scope.kind, scope.module)
     statement = Statement(model=model, scope=scope)
     add_span_bounds(statement, compare=compare)
-    grains = add_grains(statement, compare=compare, series=series)
+    grains = add_grains(statement, compare=compare, series=series, plan=plan)
     return module, statement, MeasureCompiler(statement=statement, grains=grains, breakdown=None)
 
 
@@ -47,12 +56,65 @@ def _current_only(query: exp.Select) -> exp.Select:
     return query.where(exp.EQ(this=col("grain_id", "g"), expression=exp.Literal.number(0)))
 
 
+def retention_route(
+    model: SemanticModel, query: RetentionQuery, plan: RollupPlan | None
+) -> tuple[Route, Rollup] | None:
+    """The derived tables that answer a retention query exactly, or None (raw rows)."""
+    module = module_of(model, query.scope.kind, query.scope.module)
+    view = module.retention
+    if view is None or plan is None:
+        return None
+    cohort = view.cohorts.get(query.cohort or view.default_cohort)
+    activity = plan.rollups.get(view.activity.name)
+    if cohort is None or activity is None:
+        return None
+    if not any(b.key == "users" and b.where is None for b in activity.bitmaps):
+        return None
+    route = users_route(model, plan, query.scope, cohort.name)
+    return (route, activity) if route is not None else None
+
+
 def compile_retention(
-    model: SemanticModel, query: RetentionQuery, *, pretty: bool = False
+    model: SemanticModel,
+    query: RetentionQuery,
+    *,
+    pretty: bool = False,
+    plan: RollupPlan | None = None,
 ) -> CompiledQuery:
     """Rows per grain: cohort_size (every cohort day), counted_size and retained (cohort days
-    whose day D+N is on or before the reporting day) and rate = retained / counted_size."""
-    module, statement, measures = _start(model, query.scope, compare=query.compare, series=True)
+    whose day D+N is on or before the reporting day) and rate = retained / counted_size.
+    With `plan`, from the derived tables when they are current and answer it exactly.
+    Statements are kept per query shape (`semantic.templates`)."""
+    if pretty:
+        return _compile_retention(model, query, pretty=True, plan=plan)
+    key = (
+        "retention",
+        scope_shape(model, query.scope),
+        query.period,
+        query.cohort,
+        query.compare,
+        None if plan is None else plan.signature,
+    )
+
+    def statement() -> Statement:
+        fresh = Statement(model=model, scope=query.scope)
+        add_span_bounds(fresh, compare=query.compare)
+        return fresh
+
+    return TEMPLATES.compiled(
+        key,
+        model=model,
+        statement=statement,
+        build=lambda: _compile_retention(model, query, pretty=False, plan=plan),
+    )
+
+
+def _compile_retention(
+    model: SemanticModel, query: RetentionQuery, *, pretty: bool, plan: RollupPlan | None
+) -> CompiledQuery:
+    module, statement, measures = _start(
+        model, query.scope, compare=query.compare, series=True, plan=plan
+    )
     view = module.retention
     if view is None:
         raise QueryError(f"module {module.id} has no retention")
@@ -62,6 +124,17 @@ def compile_retention(
     cohort_type = query.cohort or view.default_cohort
     if cohort_type not in view.cohorts:
         raise QueryError(f"cohort must be one of {', '.join(view.cohorts)}, not {cohort_type}")
+    routed = retention_route(model, query, plan)
+    if routed is not None:
+        final = retention_from_rollups(
+            statement, measures, cohort=routed[0], activity=routed[1], period=query.period
+        )
+        return _compiled(
+            statement,
+            final,
+            pretty=pretty,
+            columns=("cohort_size", "counted_size", "retained", "rate"),
+        )
     cohort_source = statement.source(view.cohorts[cohort_type].name)
     user = col(measures._user(cohort_source), "r")
     cohort = (
@@ -118,9 +191,7 @@ def compile_retention(
             ),
             join_type="left",
         )
-        .group_by(
-            col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"), col("excluded", "g")
-        )
+        .group_by(col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"), col("excluded", "g"))
         .order_by(col("grain_id", "g"))
     )
     return _compiled(
@@ -195,9 +266,9 @@ def compile_funnel(
         this=exp.Anonymous(this="first_value", expressions=[pv.copy()]), order=order.copy()
     )
     excluded = (
-        exp.select(col("excluded")).from_(measures.grains).where(
-            exp.EQ(this=col("grain_id"), expression=exp.Literal.number(0))
-        )
+        exp.select(col("excluded"))
+        .from_(measures.grains)
+        .where(exp.EQ(this=col("grain_id"), expression=exp.Literal.number(0)))
     ).subquery()
     final = (
         exp.select(
@@ -265,5 +336,8 @@ def _compiled(
 ) -> CompiledQuery:
     final = statement.with_ctes(final)
     return CompiledQuery(
-        sql=render(final, pretty=pretty), params=tuple(statement.params.values), columns=columns
+        sql=render(final, pretty=pretty),
+        params=tuple(statement.params.values),
+        columns=columns,
+        names=tuple(statement.params.names),
     )

@@ -225,7 +225,7 @@ def compile_command(
         reporting_day=settings_of(ctx).reporting_day(),
         filters=filters,
         # as the gateway does once `minis refresh` has built the app's derived tables
-        derived_through=span.end if derived else None,
+        derived_through=settings_of(ctx).reporting_day() if derived else None,
     )
     plan = plan_for(model) if derived else None
     try:
@@ -239,6 +239,8 @@ def compile_command(
                     breakdown=breakdown,
                     series=series,
                     plan=plan,
+                    period=period,
+                    cohort=cohort,
                 )
             )
             return
@@ -268,11 +270,25 @@ def _explain_view(
     breakdown: str | None,
     series: bool,
     plan: RollupPlan | None,
+    period: int = 7,
+    cohort: str | None = None,
 ) -> str:
     from semantic.compiler import compile_metrics
+    from semantic.rollups import BITMAPS_TABLE
+    from semantic.views import retention_route
 
+    if view == "retention":
+        retention = RetentionQuery(scope=scope, period=period, cohort=cohort)
+        routed = retention_route(model, retention, plan)
+        if routed is None:
+            return "retention: raw rows (no derived table answers these filters exactly)"
+        cohort_route, activity = routed
+        return (
+            f"retention: {BITMAPS_TABLE} (cohorts of {cohort_route.ref.source} by "
+            f"{', '.join(cohort_route.grouped) or 'all'}; returns of {activity.source}, all)"
+        )
     if view is not None:
-        return f"{view}: raw rows (views are read from the raw rows)"
+        return f"{view}: raw rows (distributions, funnels and tables are read from the raw rows)"
     query = _metric_query(model, scope, metrics=metrics, breakdown=breakdown, series=series)
     compile_metrics(model, query, plan=plan)  # refuses what the module does not offer
     return explain_routes(model, query, plan)

@@ -24,6 +24,7 @@ from semantic.rollup_build import compile_new_ordinals, compile_rollup_build
 from semantic.rollups import (
     ALL,
     BITMAPS_TABLE,
+    UNPROTECTED,
     CELLS_TABLE,
     ORDINALS_TABLE,
     Rollup,
@@ -326,7 +327,10 @@ def _records(
         dims = row["dims"]
         grouped = tuple(d for d, v in zip(rollup.dimensions, dims, strict=True) if v != ALL)
         day = row["day"]
-        gset = rollup.gset(grouped)
+        unprotected = rollup.region is not None and (
+            dims[rollup.position(rollup.region) - 1] == UNPROTECTED
+        )
+        gset = rollup.gset(grouped, unprotected=unprotected)
         if has_sums and grouped in cell_sets:
             sums = row["all_sums"] if rollup.firsts else row["sums"]
             cells.append((app_id, rollup.source, gset, day, dims, sums))
@@ -337,7 +341,8 @@ def _records(
                 ordinals = row[f"{prefix}_{spec.key}"]
                 if not ordinals:
                     continue
-                if len(ordinals) * SPARSE_BITS < length:
+                # the whole day's users (gset 0) stay a bitmap: retention ANDs cohorts with it
+                if grouped and len(ordinals) * SPARSE_BITS < length:
                     bits, ords = None, sorted(ordinals)
                 else:
                     bits, ords = bitmap(ordinals, length), None

@@ -195,7 +195,7 @@ def test_explain_matches_the_routes_the_gateway_takes() -> None:
         assert got == expected, name
 
 
-def test_explain_of_a_view_says_it_reads_raw_rows() -> None:
+def test_explain_of_retention_names_the_bitmaps_and_of_a_funnel_raw_rows() -> None:
     output = compile_script(
         "--module",
         "user_retention",
@@ -207,4 +207,21 @@ def test_explain_of_a_view_says_it_reads_raw_rows() -> None:
         "2026-10-11:2026-10-14",
         "--explain",
     )
-    assert output.splitlines()[-1] == "retention: raw rows (views are read from the raw rows)"
+    assert output.splitlines()[-1] == (
+        "retention: minis_rollup_bitmaps (cohorts of first_sessions by all; returns of "
+        "sessions, all)"
+    )
+    funnel = compile_script(
+        "--module",
+        "conversion_funnel",
+        "--kind",
+        "drama",
+        "--view",
+        "funnel",
+        "--range",
+        "2026-10-11:2026-10-14",
+        "--explain",
+    )
+    assert funnel.splitlines()[-1] == (
+        "funnel: raw rows (distributions, funnels and tables are read from the raw rows)"
+    )

@@ -393,12 +393,6 @@ def test_every_measure_is_answered_from_a_rollup_unless_declared_raw_only(
         assert bitmap_of(measure, user) is None, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="semantic/routing.py route() returns 'source X has no rollup' before it looks at "
-    "raw_only, so a raw-only measure of a source with no rollup (ad_revenue_events, "
-    "acquired_orders) is explained without its declared reason",
-)
 def test_a_raw_only_measure_is_explained_by_its_declared_reason(model: SemanticModel) -> None:
     plan = plan_for(model)
     for module, scope in _scopes(model):
