@@ -87,6 +87,16 @@ def parse_secret(raw: str | None) -> str | None:
     return raw
 
 
+def parse_switch(name: str, raw: str | None, default: bool) -> bool:
+    if not raw:
+        return default
+    if raw.lower() in ("on", "true", "1", "yes"):
+        return True
+    if raw.lower() in ("off", "false", "0", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str | None = None
@@ -96,6 +106,8 @@ class Settings:
     port: int = DEFAULT_PORT
     models_dir: Path | None = None
     statement_timeout_ms: int = 10_000
+    late_days: int = 3  # days before the last built day that `minis refresh` rebuilds
+    derived: bool = True  # answer from the derived tables where they are current
     limits: Limits = field(default_factory=Limits)
     serving: ServingSettings = field(default_factory=ServingSettings)
     download_secret: str | None = None  # signs download links; None: a secret of the process
@@ -115,6 +127,8 @@ class Settings:
             statement_timeout_ms=parse_positive(
                 "MINIS_STATEMENT_TIMEOUT_MS", env.get("MINIS_STATEMENT_TIMEOUT_MS"), 10_000
             ),
+            late_days=parse_positive("MINIS_LATE_DAYS", env.get("MINIS_LATE_DAYS"), 3),
+            derived=parse_switch("MINIS_DERIVED", env.get("MINIS_DERIVED"), True),
             limits=Limits(
                 **{
                     name: parse_positive(variable, env.get(variable), getattr(Limits(), name))

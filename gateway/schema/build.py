@@ -10,19 +10,21 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import create_type
 from strawberry.types import Info
 
-from gateway.apps import APP_COLUMNS, App
+from gateway.apps import App
 from gateway.context import Context
 from gateway.limits import Limits
 from gateway.schema.catalog import Catalog, build_catalog
 from gateway.schema.common import AppStatus
-from gateway.schema.extensions import ClientErrors, StatementCount, limiters
+from gateway.schema.extensions import ClientErrors, DerivedReport, StatementCount, limiters
 from gateway.schema.links import download_link_field
 from gateway.schema.logging_schema import LoggingSchema
 from gateway.schema.modules import Enums, ModuleTypes
 from gateway.schema.naming import resolved
 from gateway.serving.extension import Admission, ServingReport
+from gateway.storage.state import apps_query, plan_params
 from gateway.surfaces.metrics.extension import RequestMetricsReport
 from semantic.model import AppKind, SemanticModel
+from semantic.rollups import plan_for
 
 
 def _app_fields() -> list[Any]:
@@ -79,8 +81,9 @@ def build_schema(
         async def resolve(info: Info[Context, Any]) -> list[App]:
             context = info.context
             rows = await context.runner.fetch_sql(
-                f"SELECT {APP_COLUMNS} FROM apps WHERE kind = $1 ORDER BY name, app_id",
+                apps_query("kind = $1", first_param=2, order="name, app_id"),
                 kind.value,
+                *plan_params(plan_for(model)),
             )
             apps = [App.from_row(r) for r in rows]
             return [a for a in apps if context.caller.may_see(a)]
@@ -147,6 +150,7 @@ def build_schema(
             lambda: ValidationCache(maxsize=256),
             ClientErrors,
             StatementCount,
+            DerivedReport,
             lambda: Admission(model=model, limits=limits or Limits()),
             ServingReport,
             RequestMetricsReport,
