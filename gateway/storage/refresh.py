@@ -24,9 +24,9 @@ from semantic.rollup_build import compile_new_ordinals, compile_rollup_build
 from semantic.rollups import (
     ALL,
     BITMAPS_TABLE,
-    UNPROTECTED,
     CELLS_TABLE,
     ORDINALS_TABLE,
+    UNPROTECTED,
     Rollup,
     RollupPlan,
     plan_rollups,
