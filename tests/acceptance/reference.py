@@ -351,3 +351,22 @@ METRICS: dict[str, str] = {
     ),
 }
 METRICS["loading_success_rate"] = METRICS["launch_success_rate"]
+
+
+# Retention rate over [$2, $3] (metrics.md "Retention"): cohort(D) is the users new on D (their
+# first session ever, then filtered) or active on D; retained(D) those with any session on
+# D + $8 days; only days with D + $8 on or before the reporting day count. $7: NEW or ACTIVE.
+RETENTION = f"""
+WITH cohort AS (
+    SELECT DISTINCT s.d, s.user_id FROM ({SESSIONS}) s
+    WHERE $7::text = 'ACTIVE' AND s.d {IN_RANGE}
+    UNION
+    SELECT f.d, f.user_id FROM ({FIRSTS}) f WHERE $7::text = 'NEW' AND f.d {IN_RANGE}
+), active AS (
+    SELECT DISTINCT user_id, {day("started_at")} AS d FROM launches
+    WHERE app_id = $1 AND success
+)
+SELECT count(a.user_id)::float / nullif(count(*), 0)
+FROM cohort c LEFT JOIN active a ON a.user_id = c.user_id AND a.d = c.d + $8::int
+WHERE c.d + $8::int <= $4::date
+"""
