@@ -370,3 +370,24 @@ SELECT count(a.user_id)::float / nullif(count(*), 0)
 FROM cohort c LEFT JOIN active a ON a.user_id = c.user_id AND a.d = c.d + $8::int
 WHERE c.d + $8::int <= $4::date
 """
+
+
+def distribution(column: str) -> str:
+    """Users of [$2, $3] by the `column` of their latest session there (metrics.md "Profile"),
+    narrowed by user type $7: NEW (first session ever in R, filtered on its own os and
+    region), RETURNING (first day before R) or ALL."""
+    return f"""
+WITH latest AS (
+    SELECT DISTINCT ON (s.user_id) s.user_id, s.{column} AS v FROM ({SESSIONS}) s
+    WHERE s.d {IN_RANGE} AND $4::date IS NOT NULL  -- (every statement takes $4)
+    ORDER BY s.user_id, s.started_at DESC, s.launch_id DESC
+), first_days AS (
+    SELECT user_id, min({day("started_at")}) AS d FROM launches
+    WHERE app_id = $1 AND success GROUP BY user_id
+)
+SELECT v, count(*)::int AS users FROM latest l
+WHERE $7::text = 'ALL'
+   OR ($7 = 'NEW' AND l.user_id IN (SELECT f.user_id FROM ({FIRSTS}) f WHERE f.d {IN_RANGE}))
+   OR ($7 = 'RETURNING' AND l.user_id IN (SELECT user_id FROM first_days WHERE d < $2::date))
+GROUP BY v
+"""
