@@ -148,8 +148,8 @@ async def test_refresh_age_once_there_is_refresh_state(served: Served) -> None:
         if table is not None:
             assert "minis_refresh_latest_day_age_days" not in await scrape(served.http)
             await db.execute(
-                "INSERT INTO minis_rollup_state (app_id, signature, built_through, bitmap_length,"
-                " data_version) VALUES ('g1', 's', '2026-10-18', 0, 0)"
+                "INSERT INTO minis_rollup_state (app_id, signature, protected, built_through,"
+                " bitmap_length, data_version) VALUES ('g1', 's', '{US}', '2026-10-18', 0, 0)"
             )
     finally:
         await db.close()
