@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from semantic.grains import add_span_bounds
 from semantic.model import FilterKind, SemanticModel
 from semantic.query import CompiledQuery, FilterValue, Scope
 from semantic.relations import Statement
@@ -67,15 +68,17 @@ class Templates:
         key: Hashable,
         *,
         model: SemanticModel,
-        statement: Callable[[], Statement],
+        scope: Scope,
+        compare: bool,
         build: Callable[[], CompiledQuery],
     ) -> CompiledQuery:
-        """The statement for `key`; `statement` gives a Statement of the new scope with its
-        day bounds set (to bind the values), `build` compiles it the first time."""
+        """The statement for `key`: compiled by `build` the first time, then the same text
+        with the values of `scope` (and its day bounds, with or without the comparison)."""
         template = self._found.get(key)
         if template is not None and template.model is model:
             self._found.move_to_end(key)
-            fresh = statement()
+            fresh = Statement(model=model, scope=scope)
+            add_span_bounds(fresh, compare=compare)
             return CompiledQuery(
                 sql=template.sql,
                 params=tuple(parameter_value(fresh, name) for name in template.names),

@@ -96,15 +96,11 @@ def compile_retention(
         None if plan is None else plan.signature,
     )
 
-    def statement() -> Statement:
-        fresh = Statement(model=model, scope=query.scope)
-        add_span_bounds(fresh, compare=query.compare)
-        return fresh
-
     return TEMPLATES.compiled(
         key,
         model=model,
-        statement=statement,
+        scope=query.scope,
+        compare=query.compare,
         build=lambda: _compile_retention(model, query, pretty=False, plan=plan),
     )
 
