@@ -4,12 +4,15 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import asyncpg
+import pytest
 
 from gateway.database import create_pool
 from gateway.settings import Settings
+from semantic.loader import load_model
 from semantic.model import SemanticModel
 from tests.conftest import DEMO_TODAY
 from tests.gateway.graphql.conftest import GraphQLClient, client_of, gateway_app
+from tests.semantic.conftest import with_privacy
 
 
 @contextlib.asynccontextmanager
@@ -26,3 +29,20 @@ async def demo_gateway(
             yield pool, client
     finally:
         await pool.close()
+
+
+# The packaged model, with every region shown: the reference computations know no privacy.
+MODEL = with_privacy(load_model(), threshold=1, regions=())
+
+
+@pytest.fixture(scope="module", params=["derived", "raw"])
+async def both_paths(
+    request: pytest.FixtureRequest, demo_world_url: str
+) -> AsyncIterator[tuple[asyncpg.Pool, GraphQLClient, str]]:
+    """The gateway over the demo world, from its derived tables, then from raw rows only;
+    and which of the two."""
+    async with demo_gateway(demo_world_url, MODEL, derived=request.param == "derived") as (
+        pool,
+        client,
+    ):
+        yield pool, client, request.param

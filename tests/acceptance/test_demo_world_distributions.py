@@ -11,15 +11,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from semantic.loader import load_model
-from tests.acceptance.conftest import demo_gateway
+from tests.acceptance.conftest import MODEL, demo_gateway
 from tests.acceptance.reference import distribution
 from tests.conftest import DEMO_TODAY
 from tests.gateway.graphql.conftest import GraphQLClient
-from tests.semantic.conftest import with_privacy
 
 REPORTING_DAY = DEMO_TODAY - dt.timedelta(days=1)
-MODEL = with_privacy(load_model(), threshold=1, regions=())
 START = REPORTING_DAY - dt.timedelta(days=6)
 FILTERS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "all": ("", (None, None)),

@@ -5,7 +5,6 @@ for a day, 7 days and 30 days, with several filter combinations, current and pre
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -13,13 +12,11 @@ import pytest
 
 from gateway.schema.naming import camel
 from semantic.compiler import metric_measures
-from semantic.loader import load_model
 from semantic.model import AppKind, Module, SemanticModel
-from tests.acceptance.conftest import demo_gateway
+from tests.acceptance.conftest import MODEL
 from tests.acceptance.reference import METRICS
 from tests.conftest import DEMO_TODAY
 from tests.gateway.graphql.conftest import GraphQLClient
-from tests.semantic.conftest import with_privacy
 
 REPORTING_DAY = DEMO_TODAY - dt.timedelta(days=1)
 APPS = {AppKind.GAME: "bubble_pop_saga", AppKind.DRAMA: "ceo_secret_twin"}
@@ -63,19 +60,6 @@ def cases(model: SemanticModel) -> list[tuple[AppKind, str, str, str]]:
     return found
 
 
-MODEL = with_privacy(load_model(), threshold=1, regions=())
-
-
-@pytest.fixture(scope="module", params=["derived", "raw"])
-async def demo(
-    request: pytest.FixtureRequest, demo_world_url: str
-) -> AsyncIterator[tuple[asyncpg.Pool, GraphQLClient, str]]:
-    """The gateway over the demo world, from its derived tables, then from raw rows only."""
-    async with demo_gateway(demo_world_url, MODEL, derived=request.param == "derived") as (
-        pool,
-        client,
-    ):
-        yield pool, client, request.param
 
 
 def raw_only(model: SemanticModel, metric: str) -> bool:
@@ -94,13 +78,13 @@ def close(got: float | None, expected: float | None, *, exact: bool) -> bool:
 
 @pytest.mark.parametrize(("kind", "module_id", "range_name", "combo"), cases(MODEL))
 async def test_gateway_equals_independent_sql(
-    demo: tuple[asyncpg.Pool, GraphQLClient, str],
+    both_paths: tuple[asyncpg.Pool, GraphQLClient, str],
     kind: AppKind,
     module_id: str,
     range_name: str,
     combo: str,
 ) -> None:
-    pool, gql, path = demo
+    pool, gql, path = both_paths
     module = MODEL.module(kind, module_id)
     text, params = {**COMMON, **EXTRA.get(module_id, {})}[combo]
     days = RANGES[range_name]

@@ -6,21 +6,16 @@ and from the raw rows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import pytest
 
-from semantic.loader import load_model
-from tests.acceptance.conftest import demo_gateway
 from tests.acceptance.reference import RETENTION
 from tests.conftest import DEMO_TODAY
 from tests.gateway.graphql.conftest import GraphQLClient
-from tests.semantic.conftest import with_privacy
 
 REPORTING_DAY = DEMO_TODAY - dt.timedelta(days=1)
-MODEL = with_privacy(load_model(), threshold=1, regions=())
 APPS = {"game": "bubble_pop_saga", "drama": "ceo_secret_twin"}
 # (days, how many days before the reporting day the range ends)
 RANGES = {"30 days": (30, 0), "14 days earlier": (14, 20)}
@@ -31,31 +26,20 @@ FILTERS: dict[str, tuple[str, tuple[Any, ...]]] = {
 }
 
 
-@pytest.fixture(scope="module", params=["derived", "raw"])
-async def demo(
-    request: pytest.FixtureRequest, demo_world_url: str
-) -> AsyncIterator[tuple[asyncpg.Pool, GraphQLClient, str]]:
-    async with demo_gateway(demo_world_url, MODEL, derived=request.param == "derived") as (
-        pool,
-        client,
-    ):
-        yield pool, client, request.param
-
-
 @pytest.mark.parametrize("kind", sorted(APPS))
 @pytest.mark.parametrize("cohort", ["NEW", "ACTIVE"])
 @pytest.mark.parametrize("period", [1, 7])
 @pytest.mark.parametrize("range_name", sorted(RANGES))
 @pytest.mark.parametrize("filter_name", sorted(FILTERS))
 async def test_retention_equals_independent_sql(
-    demo: tuple[asyncpg.Pool, GraphQLClient, str],
+    both_paths: tuple[asyncpg.Pool, GraphQLClient, str],
     kind: str,
     cohort: str,
     period: int,
     range_name: str,
     filter_name: str,
 ) -> None:
-    pool, gql, path = demo
+    pool, gql, path = both_paths
     days, before = RANGES[range_name]
     end = REPORTING_DAY - dt.timedelta(days=before)
     start = end - dt.timedelta(days=days - 1)
