@@ -49,11 +49,33 @@ class Point:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Span:
+    """Whole UTC days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+
+def spans(days: Iterable[dt.date] | None) -> tuple[Span, ...]:
+    """Consecutive days merged into spans, in order."""
+    found: list[Span] = []
+    for day in sorted(set(days or ())):
+        if found and found[-1].end + dt.timedelta(days=1) == day:
+            found[-1] = Span(start=found[-1].start, end=day)
+        else:
+            found.append(Span(start=day, end=day))
+    return tuple(found)
+
+
+@dataclass(frozen=True, kw_only=True)
 class MetricAnswer:
     value: float | None
     previous: float | None = None
     series: tuple[Point, ...] = ()
     suppressed: Suppression | None = None
+    # the days whose protected-region data the value (and the previous value) include
+    protected_spans: tuple[Span, ...] = ()
+    previous_protected_spans: tuple[Span, ...] = ()
 
     @property
     def change(self) -> float | None:
@@ -110,9 +132,10 @@ def incomplete(answer: MetricAnswer) -> MetricAnswer:
     return replace(answer, value=None, suppressed=Suppression.INCOMPLETE_PERIOD)
 
 
-def hidden(excluded: Sequence[str] | None, regions: Sequence[str]) -> bool:
-    """Does the privacy rule hide everything the region filter asks for?"""
-    return bool(regions) and set(regions) <= set(excluded or ())
+def hidden(shown_days: Sequence[dt.date] | None, *, protected_only: bool) -> bool:
+    """Does the privacy rule hide everything the filters ask for: only protected regions, and
+    no day whose protected data the answer may include?"""
+    return protected_only and not shown_days
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,18 +162,23 @@ class Grains:
         days.sort(key=lambda r: r["grain_id"])
         return cls(current=current, previous=previous, days=tuple(days))
 
-    def answer(self, column: str, *, regions: Sequence[str]) -> MetricAnswer:
-        current_hidden = self.current is not None and hidden(self.current["excluded"], regions)
-        previous_hidden = self.previous is not None and hidden(self.previous["excluded"], regions)
-        value = None if current_hidden or self.current is None else self.current[column]
-        before = None if previous_hidden or self.previous is None else self.previous[column]
-        series = tuple(
-            Point(date=row["grain_day"], value=None if current_hidden else row[column])
-            for row in self.days
+    def answer(self, column: str, *, protected_only: bool) -> MetricAnswer:
+        """The value, previous value and series of `column`; each is withheld (null) when the
+        filters ask only for protected regions and it may include none of their days."""
+
+        def shown(row: Mapping[str, Any] | None) -> Any:
+            if row is None or hidden(row["shown_days"], protected_only=protected_only):
+                return None
+            return row[column]
+
+        current_hidden = self.current is not None and hidden(
+            self.current["shown_days"], protected_only=protected_only
         )
         return MetricAnswer(
-            value=value,
-            previous=before,
-            series=series,
+            value=shown(self.current),
+            previous=shown(self.previous),
+            series=tuple(Point(date=row["grain_day"], value=shown(row)) for row in self.days),
             suppressed=Suppression.PRIVACY_THRESHOLD if current_hidden else None,
+            protected_spans=spans(self.current["shown_days"] if self.current else ()),
+            previous_protected_spans=spans(self.previous["shown_days"] if self.previous else ()),
         )

@@ -23,6 +23,8 @@ class App:
     launched_on: dt.date | None
     owner_id: str
     derived_through: dt.date | None = None  # current derived data is built through this day
+    cells_stored: bool = False  # the refresh stored privacy decisions by the model's rule
+    cells_shown: bool = True  # some privacy cell of the app is shown (or none is stored)
 
     @property
     def launched(self) -> bool:
@@ -39,6 +41,8 @@ class App:
             launched_on=get("launched_on"),
             owner_id=get("owner_id"),
             derived_through=row.get("derived_through"),
+            cells_stored=bool(row.get("cells_stored", False)),
+            cells_shown=bool(row.get("cells_shown", True)),
         )
 
 

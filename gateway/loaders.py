@@ -13,8 +13,8 @@ from strawberry.dataloader import DataLoader
 from gateway.answers import (
     Grains,
     MetricAnswer,
-    Suppression,
     counted_cohort_days,
+    hidden,
     incomplete,
     not_launched,
 )
@@ -166,8 +166,8 @@ class Loaders:
             grains = Grains.of(
                 await self.runner.fetch(compile_metrics(self.model, query, plan=self.plan))
             )
-            regions = request.regions(self.model)
-            return {k: grains.answer(k.metric, regions=regions) for k in group}
+            only = request.protected_only(self.model)
+            return {k: grains.answer(k.metric, protected_only=only) for k in group}
 
         return await _per_group(keys, lambda k: k.request, answer)
 
@@ -188,20 +188,25 @@ class Loaders:
             per_key: dict[Any, list[Any]] = {}
             for row in rows:
                 per_key.setdefault(row["bkey"], []).append(row)
+            only = request.protected_only(self.model)
+            protected: set[Any] = set()
             if by == self.model.config.privacy.region_dimension.name:
-                # a protected region left out of the range has no row at all, not a row of 0
-                left_out = {
-                    region
-                    for row in rows
-                    if row["grain_id"] == CURRENT
-                    for region in row["excluded"]
+                # a protected region's row is a protected-only slice: with none of its days
+                # shown in the range it has no row at all, not a row of 0
+                protected = set(self.model.config.privacy.protected_regions)
+                per_key = {
+                    key: key_rows
+                    for key, key_rows in per_key.items()
+                    if key not in protected
+                    or any(r["grain_id"] == CURRENT and r["shown_days"] for r in key_rows)
                 }
-                per_key = {k: v for k, v in per_key.items() if k not in left_out}
-            regions = request.regions(self.model)
             return {
                 k: [
                     BreakdownAnswer(
-                        key=key, answer=Grains.of(key_rows).answer(k.metric, regions=regions)
+                        key=key,
+                        answer=Grains.of(key_rows).answer(
+                            k.metric, protected_only=only or key in protected
+                        ),
                     )
                     for key, key_rows in per_key.items()
                 ]
@@ -231,19 +236,21 @@ class Loaders:
             )
             rows = await self.runner.fetch(compile_retention(self.model, query, plan=self.plan))
             grains = Grains.of(rows)
-            rate = grains.answer("rate", regions=request.regions(self.model))
+            only = request.protected_only(self.model)
+            rate = grains.answer("rate", protected_only=only)
             span = request.range
             if not counted_cohort_days(span.start, span.end, request.reporting_day, key.period):
                 rate = incomplete(rate)
-            suppressed = rate.suppressed is Suppression.PRIVACY_THRESHOLD
             cohorts = tuple(
                 Cohort(
                     date=row["grain_day"],
-                    cohort_size=None if suppressed else row["cohort_size"],
-                    retained=None if suppressed else row["retained"],
-                    rate=None if suppressed else row["rate"],
+                    cohort_size=None if withheld else row["cohort_size"],
+                    retained=None if withheld else row["retained"],
+                    rate=None if withheld else row["rate"],
                 )
                 for row in grains.days
+                # a cohort row is its own slice: withheld when its day shows nothing asked for
+                for withheld in [hidden(row["shown_days"], protected_only=only)]
             )
             return RetentionAnswer(rate=rate, cohorts=cohorts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import Enum
 
 from gateway.errors import bad_input
@@ -12,9 +13,53 @@ EARLIEST = dt.date(2000, 1, 1)  # no data is older; keeps previous periods repre
 
 
 class Preset(Enum):
-    YESTERDAY = 1
-    LAST_7_DAYS = 7
-    LAST_30_DAYS = 30
+    YESTERDAY = "YESTERDAY"
+    LAST_7_DAYS = "LAST_7_DAYS"
+    LAST_30_DAYS = "LAST_30_DAYS"
+    # the last complete blocks of the privacy calendar whose cells are decided (they end
+    # `late_days` or more before the reporting day), so that they can include protected data
+    LAST_WEEK = "LAST_WEEK"
+    LAST_4_WEEKS = "LAST_4_WEEKS"
+    LAST_12_WEEKS = "LAST_12_WEEKS"
+
+
+TRAILING_DAYS = {Preset.YESTERDAY: 1, Preset.LAST_7_DAYS: 7, Preset.LAST_30_DAYS: 30}
+BLOCK_DAYS = {Preset.LAST_WEEK: 7, Preset.LAST_4_WEEKS: 28, Preset.LAST_12_WEEKS: 84}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Calendar:
+    """The privacy calendar: blocks of `blocks` days counted from `epoch`, decided
+    `late_days` after they end."""
+
+    epoch: dt.date
+    blocks: tuple[int, ...]
+    late_days: int
+
+    def last_decided_block(self, days: int, *, reporting_day: dt.date) -> DateRange:
+        """The last `days`-long block ending on or before the last decided day."""
+        through = reporting_day - dt.timedelta(days=self.late_days)
+        offset = (through - self.epoch).days % days
+        start = through - dt.timedelta(days=offset)
+        if offset != days - 1:  # the block holding `through` is not complete yet
+            start -= dt.timedelta(days=days)
+        return DateRange(start=start, end=start + dt.timedelta(days=days - 1))
+
+
+def _preset_range(
+    preset: Preset, *, reporting_day: dt.date, calendar: Calendar | None, argument: str
+) -> DateRange:
+    if preset in TRAILING_DAYS:
+        first = reporting_day - dt.timedelta(days=TRAILING_DAYS[preset] - 1)
+        return DateRange(start=first, end=reporting_day)
+    days = BLOCK_DAYS[preset]
+    if calendar is None or days not in calendar.blocks:
+        offered = ", ".join(str(b) for b in calendar.blocks) if calendar else "none"
+        raise bad_input(
+            f"{preset.name} needs {days}-day blocks in the privacy calendar (blocks: {offered})",
+            argument=argument,
+        )
+    return calendar.last_decided_block(days, reporting_day=reporting_day)
 
 
 def resolve_range(
@@ -24,6 +69,7 @@ def resolve_range(
     end: dt.date | None,
     reporting_day: dt.date,
     max_days: int,
+    calendar: Calendar | None = None,
     argument: str = "filter.range",
 ) -> DateRange:
     """The days an answer covers; refused ranges raise BAD_USER_INPUT saying why."""
@@ -32,8 +78,9 @@ def resolve_range(
     if preset is None and start is None and end is None:
         preset = Preset.LAST_7_DAYS
     if preset is not None:
-        first = reporting_day - dt.timedelta(days=preset.value - 1)
-        return DateRange(start=first, end=reporting_day)
+        return _preset_range(
+            preset, reporting_day=reporting_day, calendar=calendar, argument=argument
+        )
     if start is None or end is None:
         missing = "start" if start is None else "end"
         raise bad_input(

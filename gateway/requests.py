@@ -17,6 +17,7 @@ class ModuleRequest:
     range: DateRange
     reporting_day: dt.date
     filters: tuple[tuple[str, FilterValue], ...] = ()
+    late_days: int = 3  # privacy cells are decided this many days after their block ends
 
     def scope(self) -> Scope:
         return Scope(
@@ -27,7 +28,15 @@ class ModuleRequest:
             reporting_day=self.reporting_day,
             filters=dict(self.filters),
             derived_through=self.app.derived_through,
+            late_days=self.late_days,
+            cells_stored=self.app.cells_stored,
+            cells_shown=self.app.cells_shown,
         )
+
+    def protected_only(self, model: SemanticModel) -> bool:
+        """Whether the region filter asks only for protected regions."""
+        regions = self.regions(model)
+        return bool(regions) and set(regions) <= set(model.config.privacy.protected_regions)
 
     def regions(self, model: SemanticModel) -> tuple[str, ...]:
         """The values of this request's filter on the privacy region dimension."""

@@ -1,7 +1,8 @@
 """Compile a `MetricQuery` into one PostgreSQL statement.
 
 The statement returns one row per grain (see `semantic.grains`), and per breakdown key when
-asked: `grain_id, grain_day, [bkey,] excluded, <one column per metric>`. Measures that read
+asked: `grain_id, grain_day, [bkey,] shown_days, <one column per metric>` (`shown_days`: the
+days whose protected-region rows the row keeps). Measures that read
 the same rows in the same way share one aggregating CTE; ratios and derived metrics combine
 measure columns in the final SELECT, so a ratio's parts are aggregated separately.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from semantic.aggregates import ZERO_WHEN_EMPTY
-from semantic.grains import add_grains, add_span_bounds
+from semantic.grains import add_grains, add_span_bounds, shown_days
 from semantic.measures import MeasureCompiler
 from semantic.model import (
     AppKind,
@@ -24,6 +25,7 @@ from semantic.model import (
     Module,
     SemanticModel,
 )
+from semantic.privacy import answer_key
 from semantic.query import CompiledQuery, MetricQuery, QueryError
 from semantic.relations import Statement
 from semantic.rollup_measures import RollupMeasures
@@ -180,7 +182,7 @@ def _compile_metrics(
 
     statement = Statement(model=model, scope=scope)
     add_span_bounds(statement, compare=query.compare)
-    grains = add_grains(statement, compare=query.compare, series=query.series, plan=plan)
+    grains = add_grains(statement, compare=query.compare, series=query.series)
     measures = MeasureCompiler(statement=statement, grains=grains, breakdown=query.breakdown)
     routes = metric_routes(model, query, plan)
     measures.compile([r.ref for r in routes if r.rollup is None])
@@ -203,7 +205,9 @@ def _compile_metrics(
     selects: list[exp.Expr] = [col("grain_id", "g"), col("grain_day", "g")]
     if query.breakdown is not None:
         selects.append(exp.alias_(col("bkey", "k"), "bkey"))
-    selects.append(col("excluded", "g"))
+    by_os = query.breakdown == model.config.privacy.os_dimension.name
+    key = answer_key(statement, os_row=col("bkey", "k") if by_os else None)
+    selects.append(exp.alias_(shown_days(statement, grains, key), "shown_days"))
     for name in query.metrics:
         selects.append(exp.alias_(as_float(expressions.metric(name)), name))
 

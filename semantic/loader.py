@@ -7,6 +7,8 @@ found anything, so that only a valid model is ever compiled or served.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,9 +137,54 @@ def _privacy(fields: Fields) -> Privacy:
         source=fields.ref("source", SourceRef) or default.source,
         region_dimension=fields.ref("region_dimension", DimensionRef)
         or default.region_dimension,
+        os_dimension=fields.ref("os_dimension", DimensionRef) or default.os_dimension,
+        epoch=_epoch(fields) or default.epoch,
+        blocks=_blocks(fields) or default.blocks,
     )
     fields.done()
     return privacy
+
+
+def _epoch(fields: Fields) -> dt.date | None:
+    """The calendar's first day: an ISO date that is a Monday."""
+    node = fields.node("epoch")
+    if node is None:
+        return None
+    value = node.value if isinstance(node, Scalar) else None
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        fields.wrong("epoch", node, "a date such as 2024-01-01")
+        return None
+    if day.weekday() != 0:
+        fields.report.add(fields.key_line("epoch"), f"{fields.owner}: epoch must be a Monday, so "
+                          f"that weeks are ISO weeks; {day} is a {day:%A}")
+        return None
+    return day
+
+
+def _blocks(fields: Fields) -> tuple[int, ...] | None:
+    """Block lengths in days: 1 first, each a multiple of the one before (so blocks nest)."""
+    if not fields.has("blocks"):
+        return None
+    blocks: list[int] = []
+    for node in fields.items("blocks"):
+        value = node.value if isinstance(node, Scalar) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            fields.wrong("blocks", node, "whole numbers of days such as [1, 7, 28, 84]")
+            return None
+        blocks.append(value)
+    line = fields.key_line("blocks")
+    if not blocks or blocks[0] != 1:
+        fields.report.add(line, f"{fields.owner}: blocks must start with 1 (the day)")
+        return None
+    for smaller, larger in itertools.pairwise(blocks):
+        if larger <= smaller or larger % smaller:
+            fields.report.add(line, f"{fields.owner}: each block must be a multiple of the one "
+                              f"before, so that blocks nest; {larger} is not a multiple of "
+                              f"{smaller}")
+            return None
+    return tuple(blocks)
 
 
 def _constants(fields: Fields) -> dict[str, float]:

@@ -18,8 +18,17 @@ from typing import ClassVar
 from sqlglot import exp
 
 from semantic.aggregates import aggregate
-from semantic.grains import region_kept
+from semantic.grains import add_grain_days
 from semantic.model import Agg, Measure, MeasureRef, Segment, Source, Window
+from semantic.privacy import (
+    add_privacy_days,
+    applies,
+    covered_within,
+    is_protected,
+    kept,
+    os_key,
+    shown_in,
+)
 from semantic.query import QueryError
 from semantic.relations import DAY, Statement
 from semantic.sqlparts import col
@@ -129,12 +138,20 @@ class MeasureCompiler:
                 else exp.LT(this=first_day, expression=col("lo", "g"))
             ]
             region = self.statement.model.config.privacy.region_dimension.name
-            if new and region in self.statement.dimensions_of(self._source(first_source)):
-                kept = exp.EQ(
+            first = self._source(first_source)
+            if new and applies(self.statement) and region in self.statement.dimensions_of(first):
+                protected = exp.EQ(
                     this=col("region", uf),
-                    expression=exp.Any(this=exp.Paren(this=col("excluded", "g"))),
+                    expression=exp.Any(this=exp.Paren(this=self._protected_regions())),
                 )
-                judged.append(exp.not_(kept))
+                covered = covered_within(
+                    self.statement,
+                    self._os_key(source, alias),
+                    first_day.copy(),
+                    col("lo", "g"),
+                    col("hi", "g"),
+                )
+                judged.extend(kept(protected, covered))
             on = exp.and_(
                 exp.EQ(this=col("user_id", uf), expression=col(self._user(source), alias)),
                 *judged,
@@ -143,29 +160,34 @@ class MeasureCompiler:
         return query
 
     def grain_days(self) -> str:
-        """CTE of (grain_id, day) for every day of every grain: rows find their grains by
-        equality on the day (a hash join) rather than by comparing with each grain's bounds."""
-        name = "grain_days"
-        if name not in self.statement.ctes:
-            offset = col("i", "s")
-            series = exp.Table(
-                this=exp.func(
-                    "generate_series",
-                    exp.Literal.number(0),
-                    exp.Sub(this=col("hi", "g"), expression=col("lo", "g")),
-                ),
-                alias=exp.TableAlias(this=exp.to_identifier("s"), columns=[exp.to_identifier("i")]),
-            )
-            query = (
-                exp.select(
-                    col("grain_id", "g"),
-                    exp.alias_(exp.Add(this=col("lo", "g"), expression=offset), "day"),
-                )
-                .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
-                .join(exp.Lateral(this=series), join_type="cross")
-            )
-            self.statement.add_cte(name, query)
-        return name
+        return add_grain_days(self.statement, self.grains)
+
+    # -- privacy ----------------------------------------------------------------------
+    def _protected_regions(self) -> exp.Expr:
+        regions = list(self.statement.model.config.privacy.protected_regions)
+        return self.statement.params.named("protected", regions, "text[]")
+
+    def _os_key(self, source: Source, alias: str) -> exp.Expr:
+        return os_key(self.statement, source, alias, breakdown=self.breakdown)
+
+    def kept_by_day(self, source: Source, alias: str, days: str = "gd") -> list[exp.Expr]:
+        """Rows of `alias` joined to `grain_days` as `days`: protected ones only from the
+        shown cells inside their grain."""
+        if not applies(self.statement):
+            return []
+        covered = shown_in(self._os_key(source, alias), col("shown", days))
+        return kept(is_protected(self.statement, source, alias), covered)
+
+    def kept_within(
+        self, source: Source, alias: str, lo: exp.Expr | None, hi: exp.Expr
+    ) -> list[exp.Expr]:
+        """Rows of `alias`: protected ones only from shown cells inside [lo, hi]."""
+        if not applies(self.statement):
+            return []
+        covered = covered_within(
+            self.statement, self._os_key(source, alias), col(DAY, alias), lo, hi
+        )
+        return kept(is_protected(self.statement, source, alias), covered)
 
     def _rows_by_day(self, rows: str, alias: str, on: list[exp.Expr]) -> exp.Select:
         """FROM grains g JOIN grain_days gd JOIN rows `alias` ON its day and `on`."""
@@ -184,9 +206,7 @@ class MeasureCompiler:
 
     def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expr]) -> exp.Select:
         """Each row of `rows` in each grain whose days hold it, as `r` beside its grain `g`."""
-        query = self._rows_by_day(
-            rows, "r", [*region_kept(self.statement, source, "r", "g"), *extra]
-        )
+        query = self._rows_by_day(rows, "r", [*self.kept_by_day(source, "r"), *extra])
         return self._user_type_joins(query, source, "r")
 
     def _finish(self, query: exp.Select, keys: list[exp.Expr], grain: str) -> exp.Select:
@@ -242,36 +262,39 @@ class MeasureCompiler:
             raise QueryError(f"measure {ref} is cumulative; only distinct counts can be")
         source = self._source(group.source)
         rows = self.statement.rows(source.name, lo=None, hi="span_hi", filtered=True)
-        periods = exp.select(col("period"), col("excluded")).distinct().from_(self.grains)
-        on = [*region_kept(self.statement, source, "r", "v")]
-        where = self._condition(measure.where, "r")
-        if where is not None:
-            on.append(where)
         value = self._value(measure, "r")
         assert value is not None
         keys = self._key(source, "r")
-        firsts = (
-            exp.select(
-                col("period", "v"),
-                exp.alias_(value, "uid"),
-                exp.alias_(exp.Min(this=col(DAY, "r")), "first_day"),
+        # a user counts from the first day an answer ending then may count them: the day of
+        # an unprotected row, the last day of the smallest shown cell holding a protected one
+        first_day: exp.Expr = col(DAY, "r")
+        firsts = exp.select().from_(exp.alias_(exp.to_table(rows), "r", table=True))
+        protected = is_protected(self.statement, source, "r") if applies(self.statement) else None
+        if protected is not None:
+            days = add_privacy_days(self.statement)
+            firsts = firsts.join(
+                exp.alias_(exp.to_table(days), "p", table=True),
+                on=exp.and_(
+                    exp.EQ(this=col("day", "p"), expression=col(DAY, "r")),
+                    exp.EQ(this=col("os", "p"), expression=self._os_key(source, "r")),
+                ),
+                join_type="left",
             )
-            .from_(periods.subquery("v"))
-            .join(
-                exp.alias_(exp.to_table(rows), "r", table=True),
-                on=exp.and_(*on) if on else exp.true(),
-            )
-            .group_by(col("period", "v"), value.copy())
-        )
+            first_day = exp.Case().when(protected, col("chi", "p")).else_(col(DAY, "r"))
+        where = self._condition(measure.where, "r")
+        if where is not None:
+            firsts = firsts.where(where)
+        firsts = firsts.select(
+            exp.alias_(value, "uid"), exp.alias_(exp.Min(this=first_day), "first_day")
+        ).group_by(value.copy())
         if keys:
             firsts = firsts.select(exp.alias_(keys[0], "bkey")).group_by(keys[0].copy())
         # users by first day, so that each grain adds up a few days rather than every user
         by_day = (
-            exp.select(
-                col("period"), col("first_day"), exp.alias_(exp.Count(this=exp.Star()), "users")
-            )
+            exp.select(col("first_day"), exp.alias_(exp.Count(this=exp.Star()), "users"))
             .from_(firsts.subquery("u"))
-            .group_by(col("period"), col("first_day"))
+            .where(exp.not_(exp.Is(this=col("first_day"), expression=exp.Null())))
+            .group_by(col("first_day"))
         )
         if keys:
             by_day = by_day.select(col("bkey")).group_by(col("bkey"))
@@ -281,10 +304,7 @@ class MeasureCompiler:
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
             .join(
                 exp.alias_(exp.to_table(firsts_cte), "f", table=True),
-                on=exp.and_(
-                    exp.EQ(this=col("period", "f"), expression=col("period", "g")),
-                    exp.LTE(this=col("first_day", "f"), expression=col("hi", "g")),
-                ),
+                on=exp.LTE(this=col("first_day", "f"), expression=col("hi", "g")),
             )
         )
         counted = self._finish(counted, [col("bkey", "f")] if keys else [], "g")
@@ -301,7 +321,7 @@ class MeasureCompiler:
         rows = self.statement.rows(
             source.name, lo=None if cumulative else "span_lo", hi="span_hi", filtered=True
         )
-        on = [*region_kept(self.statement, source, "s", "g")]
+        on: list[exp.Expr] = []
         where = self._condition(segment.where, "s")
         if where is not None:
             on.append(where)
@@ -310,17 +330,18 @@ class MeasureCompiler:
             on.append(self._active_on_reporting_day(segment.active_on_reporting_day.name, user))
         if cumulative:
             on.insert(0, exp.LTE(this=col(DAY, "s"), expression=col("hi", "g")))
+            on.extend(self.kept_within(source, "s", None, col("hi", "g")))
             query = (
                 exp.select()
                 .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
                 .join(exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on))
             )
         else:
-            query = self._rows_by_day(rows, "s", on)
+            query = self._rows_by_day(rows, "s", [*self.kept_by_day(source, "s"), *on])
         query = self._user_type_joins(query, source, "s")
         keys = self._key(source, "s")
         query = self._finish(query, keys, "g")
-        grain_columns = [col(c, "g") for c in ("lo", "hi", "excluded")]
+        grain_columns = [col(c, "g") for c in ("lo", "hi")]
         query = query.select(
             *grain_columns,
             exp.alias_(user, "uid"),
@@ -333,10 +354,14 @@ class MeasureCompiler:
         rows = self.statement.rows(
             source.name, lo="reporting_day", hi="reporting_day", filtered=False
         )
+        reporting_day = self.statement.bound("reporting_day")
         return exp.Exists(
             this=exp.select(exp.Literal.number(1))
             .from_(exp.alias_(exp.to_table(rows), "a", table=True))
-            .where(exp.EQ(this=col(self._user(source), "a"), expression=user.copy()))
+            .where(
+                exp.EQ(this=col(self._user(source), "a"), expression=user.copy()),
+                *self.kept_within(source, "a", reporting_day, reporting_day.copy()),
+            )
         )
 
     def _members(self, group: _Group, refs: list[MeasureRef]) -> str:
@@ -365,7 +390,7 @@ class MeasureCompiler:
         on = [
             exp.EQ(this=col(self._user(source), "r"), expression=col("uid", "m")),
             in_window[window](),
-            *region_kept(self.statement, source, "r", "m"),
+            *self.kept_within(source, "r", *self._member_window(window)),
         ]
         query = (
             exp.select()
@@ -377,6 +402,14 @@ class MeasureCompiler:
             *[exp.alias_(self._aggregate(self._measure(r), "r"), _column_name(r)) for r in refs]
         )
         return self.statement.add_cte(f"agg_{len(self._ctes)}", query)
+
+    def _member_window(self, window: Window) -> tuple[exp.Expr | None, exp.Expr]:
+        """The days whose shown cells a members measure may read, per segment grain `m`."""
+        if window is Window.CUMULATIVE:
+            return None, col("hi", "m")
+        if window is Window.TO_REPORTING_DAY:
+            return col("lo", "m"), self.statement.bound("reporting_day")
+        return col("lo", "m"), col("hi", "m")
 
     _BUILDERS: ClassVar[dict[str, Callable[[MeasureCompiler, _Group, list[MeasureRef]], str]]] = {
         "range": _range,

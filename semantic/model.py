@@ -10,6 +10,7 @@ sqlglot and may only name columns of their source and `:parameters` declared as 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -343,6 +344,11 @@ class Privacy:
     protected_regions: tuple[str, ...] = ("US",)
     source: SourceRef = field(default_factory=lambda: SourceRef(name="sessions"))
     region_dimension: DimensionRef = field(default_factory=lambda: DimensionRef(name="region"))
+    os_dimension: DimensionRef = field(default_factory=lambda: DimensionRef(name="os"))
+    # The calendar of cells: block lengths in days, each a multiple of the one before, counted
+    # from `epoch` (a Monday, so that 7-day blocks are ISO weeks and every block nests).
+    epoch: dt.date = dt.date(2024, 1, 1)
+    blocks: tuple[int, ...] = (1, 7, 28, 84)
 
 
 @dataclass(frozen=True, kw_only=True)

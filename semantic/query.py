@@ -50,6 +50,12 @@ class Scope:
     privacy: bool = True  # apply the protected-region threshold of the model's config
     # the last day the app's derived tables are built through and current, if they are
     derived_through: dt.date | None = None
+    # privacy cells: decided for blocks ending `late_days` before the reporting day; read
+    # from what the refresh stored when current (`cells_stored`), else decided in the
+    # statement; `cells_shown`: whether any cell of the app is shown
+    late_days: int = 3
+    cells_stored: bool = False
+    cells_shown: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,7 @@ from typing import ClassVar
 from sqlglot import exp
 
 from semantic.model import Agg, MeasureRef
+from semantic.privacy import answer_key, applies, protected_array, shown_in
 from semantic.relations import Statement
 from semantic.rollups import (
     ALL,
@@ -54,12 +55,6 @@ def _element(array: exp.Expr, index: int) -> exp.Expr:
     return exp.Bracket(this=array, expressions=[exp.Literal.number(index - 1)])
 
 
-def _none_excluded(grain: str) -> exp.Expr:
-    return exp.EQ(
-        this=exp.func("cardinality", col("excluded", grain)), expression=exp.Literal.number(0)
-    )
-
-
 def cell_conditions(
     rollup: Rollup,
     grouped: tuple[str, ...],
@@ -68,9 +63,12 @@ def cell_conditions(
     matches: dict[str, Match],
     breakdown: str | None,
     region: RegionMode,
-    grain: str,
+    covered: exp.Expr | None,
+    protected: exp.Expr | None = None,
 ) -> list[exp.Expr]:
-    """Conditions on `alias.dims` selecting the cells of grouping set `grouped` that answer."""
+    """Conditions on `alias.dims` selecting the cells of grouping set `grouped` that answer.
+    `covered`: whether the cell's day keeps protected rows (None: privacy does not apply);
+    `protected`: the protected regions (a text[]), for cells constrained by region."""
     sets = [rollup.gset(grouped)]
     if region is RegionMode.SWITCH and rollup.region is not None:
         sets.append(rollup.gset((*grouped, rollup.region), unprotected=True))
@@ -86,7 +84,9 @@ def cell_conditions(
         value = _element(col("dims", alias), rollup.position(name))
         is_region = name == rollup.region
         if is_region and region is RegionMode.SWITCH:
-            choice = exp.Case().when(_none_excluded(grain), _text(ALL)).else_(_text(UNPROTECTED))
+            choice: exp.Expr = _text(ALL)
+            if covered is not None:
+                choice = exp.Case().when(covered.copy(), _text(ALL)).else_(_text(UNPROTECTED))
             conditions.append(exp.EQ(this=value, expression=choice))
             continue
         if name not in grouped:
@@ -98,23 +98,26 @@ def cell_conditions(
             conditions.append(_not(value.copy(), ALL))
         if is_region and region is RegionMode.VALUES:
             real = _not(value.copy(), UNPROTECTED)
+            if covered is None:
+                conditions.append(real)
+                continue
             unprotected = exp.EQ(this=value.copy(), expression=_text(UNPROTECTED))
             conditions.append(
                 exp.Paren(
                     this=exp.or_(
-                        exp.and_(_none_excluded(grain), real),
-                        exp.and_(exp.not_(_none_excluded(grain)), unprotected),
+                        exp.and_(covered.copy(), real),
+                        exp.and_(exp.not_(covered.copy()), unprotected),
                     )
                 )
             )
         elif is_region:
             conditions.append(_not(value.copy(), UNPROTECTED))
-            if region is RegionMode.CONSTRAINED:
-                kept = exp.EQ(
-                    this=value.copy(),
-                    expression=exp.Any(this=exp.Paren(this=col("excluded", grain))),
+            if region is RegionMode.CONSTRAINED and covered is not None:
+                assert protected is not None
+                shielded = exp.EQ(
+                    this=value.copy(), expression=exp.Any(this=exp.Paren(this=protected.copy()))
                 )
-                conditions.append(exp.not_(kept))
+                conditions.append(exp.Paren(this=exp.or_(exp.not_(shielded), covered.copy())))
     return conditions
 
 
@@ -206,8 +209,23 @@ class RollupMeasures:
         assert route.rollup is not None
         return [_element(col("dims", alias), route.rollup.position(self.breakdown))]
 
-    def _conditions(self, route: Route, alias: str) -> list[exp.Expr]:
+    def _conditions(
+        self, route: Route, alias: str, *, by_day: bool = True
+    ) -> list[exp.Expr]:
         assert route.rollup is not None
+        covered: exp.Expr | None = None
+        if applies(self.statement) and route.rollup.region is not None:
+            if by_day:
+                os = self.statement.model.config.privacy.os_dimension.name
+                os_row = (
+                    _element(col("dims", alias), route.rollup.position(os))
+                    if self.breakdown == os
+                    else None
+                )
+                key = answer_key(self.statement, os_row=os_row)
+                covered = shown_in(key, col("shown", "gd"))
+            else:  # routed here only when no cell of the app is shown
+                covered = exp.false()
         return cell_conditions(
             route.rollup,
             route.grouped,
@@ -215,7 +233,10 @@ class RollupMeasures:
             matches=filter_matches(self.statement, route.rollup, self.breakdown),
             breakdown=self.breakdown,
             region=route.region,
-            grain="g",
+            covered=covered,
+            protected=protected_array(self.statement)
+            if covered is not None and route.region is RegionMode.CONSTRAINED
+            else None,
         )
 
     def _by_day(self, table: str, route: Route, alias: str, extra: list[exp.Expr]) -> exp.Select:
@@ -282,7 +303,7 @@ class RollupMeasures:
             *_source_is("c", self.statement, rollup),
             exp.LTE(this=col("day", "c"), expression=self.statement.bound("span_hi")),
             exp.LTE(this=col("day", "c"), expression=col("hi", "g")),
-            *self._conditions(route, "c"),
+            *self._conditions(route, "c", by_day=False),
         ]
         query = (
             exp.select()
@@ -419,53 +440,3 @@ class RollupMeasures:
         Shape.DISTINCT: _users,
         Shape.TWICE: _users,
     }
-
-
-def protected_users(
-    statement: Statement,
-    rollup: Rollup,
-    grouped: tuple[str, ...],
-    matches: dict[str, Match],
-    *,
-    region: exp.Expr,
-    lo: str,
-    hi: str,
-) -> exp.Expr:
-    """Scalar subquery: distinct users of the rollup's `users` bitmap in the region `region`
-    (a column) on the days [lo, hi] (bound names), in the cells that `matches` select."""
-    assert rollup.region is not None
-    chosen = dict(matches)
-    chosen[rollup.region] = lambda v: exp.EQ(this=v, expression=region.copy())
-    conditions = [
-        *_source_is("c", statement, rollup),
-        exp.EQ(this=col("key", "c"), expression=_text("users")),
-        exp.not_(col("twice", "c")),
-        exp.Between(this=col("day", "c"), low=statement.bound(lo), high=statement.bound(hi)),
-        *cell_conditions(
-            rollup,
-            grouped,
-            "c",
-            matches=chosen,
-            breakdown=None,
-            region=RegionMode.NONE,
-            grain="g",
-        ),
-    ]
-    cells = (
-        exp.select(col("bits", "c"), col("ords", "c"))
-        .from_(exp.alias_(exp.to_table(BITMAPS_TABLE), "c", table=True))
-        .where(exp.and_(*conditions))
-    )
-    ones = exp.select(exp.alias_(exp.func("bit_or", col("bits")), "b")).from_(cells.subquery("x"))
-    counted, unseen = distinct_count(col("b", "d"), col("o", "u"))
-    sparse = (
-        exp.select(exp.Count(this=exp.Distinct(expressions=[col("o", "u")])))
-        .from_(cells.copy().subquery("y"))
-        .join(
-            exp.alias_(exp.Unnest(expressions=[col("ords", "y")]), "u", table=["o"]),
-            join_type="cross",
-        )
-        .where(unseen)
-    )
-    total = exp.Add(this=counted, expression=sparse.subquery())
-    return exp.select(total).from_(ones.subquery("d")).subquery()

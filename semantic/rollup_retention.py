@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from semantic.grains import shown_days
 from semantic.measures import MeasureCompiler
+from semantic.privacy import answer_key, applies, covered_within, protected_array, shown_in
 from semantic.relations import Statement
 from semantic.rollup_measures import _source_is, cell_conditions, filter_matches
 from semantic.rollups import BITMAPS_TABLE, Rollup
-from semantic.routing import Route
+from semantic.routing import RegionMode, Route
 from semantic.sqlparts import as_float, col, nullif_zero, plus_days
 
 _ZERO = exp.Literal.number(0)
@@ -39,6 +41,11 @@ def retention_from_rollups(
     """Rows per grain: cohort_size, counted_size, retained, rate (see compile_retention)."""
     assert cohort.rollup is not None
     grains = measures.grains
+    private = applies(statement)
+    key = answer_key(statement)
+    covered = (
+        shown_in(key, col("shown", "gd")) if private and cohort.rollup.region is not None else None
+    )
     conditions = cell_conditions(
         cohort.rollup,
         cohort.grouped,
@@ -46,12 +53,27 @@ def retention_from_rollups(
         matches=filter_matches(statement, cohort.rollup, None),
         breakdown=None,
         region=cohort.region,
-        grain="g",
+        covered=covered,
+        protected=protected_array(statement)
+        if covered is not None and cohort.region is RegionMode.CONSTRAINED
+        else None,
     )
+    # whether day D + N keeps protected returns: a shown cell inside the grain's return days
+    split = private and activity.region is not None
+    return_shown: exp.Expr = exp.true()
+    if split:
+        return_shown = covered_within(
+            statement,
+            key.copy(),
+            plus_days(col("day", "gd"), period),
+            plus_days(col("lo", "g"), period),
+            plus_days(col("hi", "g"), period),
+        )
     cells = (
         exp.select(
             col("grain_id", "g"),
             exp.alias_(col("day", "gd"), "d"),
+            exp.alias_(return_shown, "return_shown"),
             col("bits", "c"),
             col("ords", "c"),
         )
@@ -94,13 +116,22 @@ def retention_from_rollups(
         )
     )
     sparse_cte = statement.add_cte("cohort_sparse", sparse)
+    # the whole day's users: of every region (gset 0), and of the unprotected ones
+    whole_days = [exp.Literal.number(0)]
+    if split:
+        assert activity.region is not None
+        whole_days.append(exp.Literal.number(activity.gset((activity.region,), unprotected=True)))
     returns = (
-        exp.select(col("day", "a"), col("bits", "a"))
+        exp.select(
+            col("day", "a"),
+            exp.alias_(exp.NEQ(this=col("gset", "a"), expression=_ZERO.copy()), "unprotected"),
+            col("bits", "a"),
+        )
         .from_(exp.alias_(exp.to_table(BITMAPS_TABLE), "a", table=True))
         .where(
             *_source_is("a", statement, activity),
             *_users_key("a"),
-            exp.EQ(this=col("gset", "a"), expression=_ZERO.copy()),
+            exp.In(this=col("gset", "a"), expressions=whole_days),
             exp.Between(
                 this=col("day", "a"),
                 low=plus_days(statement.bound("span_lo"), period),
@@ -137,7 +168,7 @@ def retention_from_rollups(
             expression=exp.Where(this=exp.and_(unseen.copy(), returned)),
         ),
     )
-    present = exp.select(col("grain_id"), col("d")).distinct().from_(cells_cte)
+    present = exp.select(col("grain_id"), col("d"), col("return_shown")).distinct().from_(cells_cte)
     per_day = (
         exp.select(
             col("grain_id", "k"), col("d", "k"), exp.alias_(size, "size"), exp.alias_(kept, "kept")
@@ -155,7 +186,10 @@ def retention_from_rollups(
         )
         .join(
             exp.alias_(exp.to_table(returns_cte), "a", table=True),
-            on=exp.EQ(this=col("day", "a"), expression=plus_days(col("d", "k"), period)),
+            on=exp.and_(
+                exp.EQ(this=col("day", "a"), expression=plus_days(col("d", "k"), period)),
+                exp.NEQ(this=col("unprotected", "a"), expression=col("return_shown", "k")),
+            ),
             join_type="left",
         )
         .group_by(col("grain_id", "k"), col("d", "k"))
@@ -185,7 +219,7 @@ def retention_from_rollups(
         exp.select(
             col("grain_id", "g"),
             col("grain_day", "g"),
-            col("excluded", "g"),
+            exp.alias_(shown_days(statement, grains, key.copy()), "shown_days"),
             exp.alias_(cohort_size, "cohort_size"),
             exp.alias_(counted_size, "counted_size"),
             exp.alias_(retained, "retained"),
@@ -197,6 +231,6 @@ def retention_from_rollups(
             on=exp.EQ(this=col("grain_id", "p"), expression=col("grain_id", "g")),
             join_type="left",
         )
-        .group_by(col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"), col("excluded", "g"))
+        .group_by(col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"))
         .order_by(col("grain_id", "g"))
     )

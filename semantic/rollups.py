@@ -38,7 +38,7 @@ ORDINALS_TABLE = "minis_user_ordinals"
 ALL = "*"  # a cell's value of a dimension it does not split by
 UNPROTECTED = "~"  # a cell's region value: every region that is not protected
 UNPROTECTED_SET = 1 << 30  # in `gset`: the cell's region is UNPROTECTED
-FORMAT = 2  # of the stored cells; part of the signature, so that a new format rebuilds
+FORMAT = 3  # of the stored cells; part of the signature, so that a new format rebuilds
 
 
 class PartialAgg(StrEnum):
@@ -132,6 +132,7 @@ class RollupPlan:
     # the regions `~` cells leave out; data built for other ones serves only answers that
     # leave no region out
     protected: tuple[str, ...] = ()
+    cells_signature: str = ""  # the privacy rule the stored cell decisions follow
 
 
 def _reads_parameters(*texts: str | None) -> bool:
@@ -301,12 +302,14 @@ def plan_rollups(model: SemanticModel) -> RollupPlan:
         rollups=frozen_map(rollups),
         signature=_signature(model, rollups),
         protected=tuple(sorted(model.config.privacy.protected_regions)),
+        cells_signature=privacy_signature(model),
     )
 
 
 def _signature(model: SemanticModel, rollups: Mapping[str, Rollup]) -> str:
     """A digest of what the stored cells mean: the rollups and the rows they read."""
     digest = hashlib.sha256(f"format {FORMAT}".encode())
+    digest.update(privacy_signature(model).encode())  # '~' cells and till-date routing
     for name in sorted(rollups):
         rollup = rollups[name]
         source = model.sources[name]
@@ -317,6 +320,23 @@ def _signature(model: SemanticModel, rollups: Mapping[str, Rollup]) -> str:
         dims = [(d, model.dimensions[d].column) for d in rollup.dimensions]
         digest.update(repr((name, rows, dims, rollup)).encode())
     return digest.hexdigest()[:16]
+
+
+def privacy_signature(model: SemanticModel) -> str:
+    """A digest of the privacy rule: threshold, regions, the rows it counts, the calendar."""
+    privacy = model.config.privacy
+    source = model.sources.get(privacy.source.name)
+    rule = (
+        privacy.threshold,
+        privacy.protected_regions,
+        privacy.source.name,
+        source and (source.table, source.where, source.time, source.user),
+        privacy.region_dimension.name,
+        privacy.os_dimension.name,
+        privacy.epoch.isoformat(),
+        privacy.blocks,
+    )
+    return hashlib.sha256(repr(rule).encode()).hexdigest()[:16]
 
 
 _PLANS: dict[int, tuple[SemanticModel, RollupPlan]] = {}

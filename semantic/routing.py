@@ -156,6 +156,11 @@ def route(
         shape, sets, dims, exact = Shape.PARTIALS, rollup.cell_sets, rollup.dimensions, False
     elif found is not None and found[1] is BitmapUse.CUMULATIVE:
         shape, sets, dims, exact = Shape.FIRSTS, rollup.cell_sets, rollup.dimensions, True
+        if applies and rollup.region is not None and scope.cells_shown:
+            return Route(
+                ref=ref,
+                reason="a till-date count beside shown privacy cells reads each user's rows",
+            )
         if any(isinstance(v, tuple) and len(v) > 1 for v in values.values()):
             return Route(
                 ref=ref, reason="a till-date count of several filter values needs the raw rows"

@@ -45,7 +45,8 @@ def scope_shape(model: SemanticModel, scope: Scope) -> Hashable:
         if through is None
         else (scope.range.end <= through, scope.reporting_day <= through)
     )
-    return (scope.kind, scope.module, filters, scope.privacy, derived)
+    cells = (scope.cells_stored, scope.cells_shown)
+    return (scope.kind, scope.module, filters, scope.privacy, derived, cells)
 
 
 @dataclass(frozen=True)

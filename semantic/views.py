@@ -7,9 +7,10 @@ from sqlglot import exp
 
 from semantic.aggregates import aggregate
 from semantic.compiler import TEMPLATES, divide, module_of
-from semantic.grains import add_grains, add_span_bounds
+from semantic.grains import add_grains, add_span_bounds, shown_days
 from semantic.measures import MeasureCompiler
 from semantic.model import Module, SemanticModel
+from semantic.privacy import answer_key, applies, covered_within, is_protected
 from semantic.query import (
     CompiledQuery,
     DistributionQuery,
@@ -38,7 +39,7 @@ def _start(
     module = module_of(model, scope.kind, scope.module)
     statement = Statement(model=model, scope=scope)
     add_span_bounds(statement, compare=compare)
-    grains = add_grains(statement, compare=compare, series=series, plan=plan)
+    grains = add_grains(statement, compare=compare, series=series)
     return module, statement, MeasureCompiler(statement=statement, grains=grains, breakdown=None)
 
 
@@ -142,16 +143,34 @@ def _compile_retention(
     activity = statement.source(view.activity.name)
     # return days of the previous period's cohorts too: from the span's first day
     activity_rows = statement.rows(activity.name, lo="span_lo", hi="reporting_day", filtered=False)
+    protected = is_protected(statement, activity, "a") if applies(statement) else None
+    # per user and day: active at all, and active outside the protected regions
+    unprotected: exp.Expr = exp.true()
+    if protected is not None:
+        unprotected = exp.func("bool_or", exp.not_(protected))
     active = (
         exp.select(
             exp.alias_(col(measures._user(activity), "a"), "uid"),
             exp.alias_(col(DAY, "a"), "d"),
+            exp.alias_(unprotected, "unprotected"),
         )
-        .distinct()
         .from_(exp.alias_(exp.to_table(activity_rows), "a", table=True))
+        .group_by(col(measures._user(activity), "a"), col(DAY, "a"))
     )
     active_cte = statement.add_cte("active", active)
     due = plus_days(col("d", "c"), query.period)
+    key = answer_key(statement)
+    returned: list[exp.Expr] = []
+    if protected is not None:
+        # a protected return counts from a shown cell inside the grain's return days
+        covered = covered_within(
+            statement,
+            key.copy(),
+            col("d", "a"),
+            plus_days(col("lo", "g"), query.period),
+            plus_days(col("hi", "g"), query.period),
+        )
+        returned.append(exp.Paren(this=exp.or_(col("unprotected", "a"), covered)))
     counted = exp.LTE(this=due, expression=statement.bound("reporting_day"))
     cohort_size = exp.Count(this=col("uid", "c"))
     counted_size = exp.Filter(this=cohort_size.copy(), expression=exp.Where(this=counted))
@@ -167,7 +186,7 @@ def _compile_retention(
         exp.select(
             col("grain_id", "g"),
             col("grain_day", "g"),
-            col("excluded", "g"),
+            exp.alias_(shown_days(statement, measures.grains, key.copy()), "shown_days"),
             exp.alias_(cohort_size, "cohort_size"),
             exp.alias_(counted_size, "counted_size"),
             exp.alias_(retained, "retained"),
@@ -184,10 +203,11 @@ def _compile_retention(
             on=exp.and_(
                 exp.EQ(this=col("uid", "a"), expression=col("uid", "c")),
                 exp.EQ(this=col("d", "a"), expression=due.copy()),
+                *returned,
             ),
             join_type="left",
         )
-        .group_by(col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"), col("excluded", "g"))
+        .group_by(col("grain_id", "g"), col("grain_day", "g"), col("lo", "g"))
         .order_by(col("grain_id", "g"))
     )
     return _compiled(
@@ -214,7 +234,6 @@ def compile_distribution(
         .select(
             exp.alias_(user, "uid"),
             exp.alias_(statement.dimension_expression(source, query.dimension, "r"), "bkey"),
-            col("excluded", "g"),
         )
         .distinct(user.copy())
         .order_by(
@@ -261,16 +280,16 @@ def compile_funnel(
     first = exp.Window(
         this=exp.Anonymous(this="first_value", expressions=[pv.copy()]), order=order.copy()
     )
-    excluded = (
-        exp.select(col("excluded"))
-        .from_(measures.grains)
-        .where(exp.EQ(this=col("grain_id"), expression=exp.Literal.number(0)))
+    shown = (
+        exp.select(exp.alias_(shown_days(statement, measures.grains, answer_key(statement)), "s"))
+        .from_(exp.alias_(exp.to_table(measures.grains), "g", table=True))
+        .where(exp.EQ(this=col("grain_id", "g"), expression=exp.Literal.number(0)))
     ).subquery()
     final = (
         exp.select(
             col("position", "s"),
             col("step", "s"),
-            exp.alias_(excluded, "excluded"),
+            exp.alias_(shown, "shown_days"),
             exp.alias_(pv, "pv"),
             exp.alias_(divide(pv.copy(), previous), "conversion_from_previous"),
             exp.alias_(divide(pv.copy(), first), "conversion_from_first"),

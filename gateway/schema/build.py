@@ -20,6 +20,7 @@ from gateway.schema.links import download_link_field
 from gateway.schema.logging_schema import LoggingSchema
 from gateway.schema.modules import Enums, ModuleTypes
 from gateway.schema.naming import resolved
+from gateway.schema.privacy import app_privacy_field
 from gateway.serving.extension import Admission, ServingReport
 from gateway.storage.state import apps_query, plan_params
 from gateway.surfaces.metrics.extension import RequestMetricsReport
@@ -49,7 +50,8 @@ def _app_fields() -> list[Any]:
 
 
 def _app_type(kind: AppKind, model: SemanticModel, modules: ModuleTypes) -> type:
-    fields = _app_fields() + [modules.module_field(m) for m in model.modules_of(kind)]
+    fields = [*_app_fields(), app_privacy_field()]
+    fields += [modules.module_field(m) for m in model.modules_of(kind)]
     name = "Game" if kind is AppKind.GAME else "Drama"
     return create_type(name, fields, description=f"A mini {name.lower()} and its analytics.")
 

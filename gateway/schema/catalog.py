@@ -7,6 +7,7 @@ import strawberry
 from gateway.schema.common import PolarityEnum
 from gateway.schema.metrics import counts
 from gateway.schema.naming import camel
+from gateway.schema.privacy import CatalogPrivacy, catalog_privacy
 from semantic.model import SemanticModel
 
 
@@ -70,6 +71,7 @@ class Catalog:
     dimensions: list[CatalogDimension]
     filters: list[CatalogFilter]
     error_codes: list[ErrorCodeEntry]
+    privacy: CatalogPrivacy = strawberry.field(description="the US privacy rule and calendar")
 
 
 def build_catalog(model: SemanticModel, *, model_version: str | None = None) -> Catalog:
@@ -120,4 +122,5 @@ def build_catalog(model: SemanticModel, *, model_version: str | None = None) -> 
             ErrorCodeEntry(family=e.family, code=e.code, meaning=e.meaning)
             for e in model.error_codes
         ],
+        privacy=catalog_privacy(model),
     )

@@ -7,7 +7,7 @@ from enum import Enum
 
 import strawberry
 
-from gateway.answers import Assessment, Direction, Suppression
+from gateway.answers import Assessment, Direction, MetricAnswer, Suppression
 from gateway.ranges import Preset
 from semantic.model import Direction as Polarity
 
@@ -28,7 +28,12 @@ AssessmentEnum = strawberry.enum(
     "metric's polarity (for colours: GOOD green, BAD red).",
 )
 RangePreset = strawberry.enum(
-    Preset, name="RangePreset", description="Ranges ending on the reporting day (yesterday, UTC)."
+    Preset,
+    name="RangePreset",
+    description="YESTERDAY, LAST_7_DAYS and LAST_30_DAYS end on the reporting day (yesterday, "
+    "UTC). LAST_WEEK, LAST_4_WEEKS and LAST_12_WEEKS are the last complete ISO week, 4-week and "
+    "12-week blocks of the privacy calendar whose cells are decided: ranges aligned to the "
+    "blocks, so that they can include protected-region data (see `privacy`).",
 )
 
 
@@ -73,6 +78,50 @@ class Point:
     value_int: int | None = strawberry.field(default=None, description=WHOLE)
 
 
+@strawberry.type(description="Whole UTC days, both ends included.")
+class DaySpan:
+    start: dt.date
+    end: dt.date
+
+
+@strawberry.type(
+    description="Which days' protected-region data (US) a value includes: only days that "
+    "shown privacy cells lying wholly inside the value's range (and os filter) hold; the "
+    "other days' protected data is left out of it. The rule and the cells: `privacy`."
+)
+class ProtectedData:
+    included: list[DaySpan] = strawberry.field(
+        description="the days of the range whose protected data the value includes"
+    )
+    previous_included: list[DaySpan] = strawberry.field(
+        description="the same for the previous value, over the previous period's days"
+    )
+    complete: bool = strawberry.field(
+        description="the value includes the protected data of every day of its range"
+    )
+    comparable: bool = strawberry.field(
+        description="value and previous include protected data of the same days of their "
+        "periods (the same spans a period apart): false flags a change that partly comes "
+        "from protected data entering or leaving"
+    )
+
+
+def protected_data(answer: MetricAnswer, days: int) -> ProtectedData:
+    """What `answer` says of its protected data, for a range of `days` days."""
+    shift = dt.timedelta(days=days)
+    current = [(s.start, s.end) for s in answer.protected_spans]
+    before = [(s.start + shift, s.end + shift) for s in answer.previous_protected_spans]
+    covered = sum((s.end - s.start).days + 1 for s in answer.protected_spans)
+    return ProtectedData(
+        included=[DaySpan(start=s.start, end=s.end) for s in answer.protected_spans],
+        previous_included=[
+            DaySpan(start=s.start, end=s.end) for s in answer.previous_protected_spans
+        ],
+        complete=covered == days,
+        comparable=current == before,
+    )
+
+
 @strawberry.type(description="A metric restricted to one value of a dimension.")
 class BreakdownRow:
     key: str | None
@@ -82,6 +131,9 @@ class BreakdownRow:
     )
     series: list[Point] = strawberry.field(description="daily values, for trends by this key")
     value_int: int | None = strawberry.field(default=None, description=WHOLE)
+    protected: ProtectedData | None = strawberry.field(
+        default=None, description="which days' protected-region data the row includes"
+    )
 
 
 def whole(value: float | None, integer: bool) -> int | None:

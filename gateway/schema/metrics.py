@@ -22,7 +22,9 @@ from gateway.schema.common import (
     DirectionEnum,
     Point,
     PolarityEnum,
+    ProtectedData,
     SuppressionEnum,
+    protected_data,
     whole,
 )
 from gateway.schema.naming import camel
@@ -66,6 +68,10 @@ class Metric:
     previous_int: int | None = strawberry.field(
         default=None, description="previous as a whole number, for metrics that count"
     )
+    protected: ProtectedData | None = strawberry.field(
+        default=None,
+        description="which days' protected-region (US) data value and previous include",
+    )
     key: strawberry.Private[MetricKey | None] = None
     total: strawberry.Private[float | None] = None
 
@@ -101,6 +107,7 @@ def metric_object(
         series=_points(answer.series, integer),
         value_int=whole(answer.value, integer),
         previous_int=whole(answer.previous, integer),
+        protected=protected_data(answer, key.request.range.days) if key is not None else None,
         key=key,
         total=answer.value,
     )
@@ -152,6 +159,7 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
                 else None,
                 series=_points(row.answer.series, integer),
                 value_int=whole(row.answer.value, integer),
+                protected=protected_data(row.answer, self.key.request.range.days),
             )
             for row in rows
         ]

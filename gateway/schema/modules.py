@@ -16,7 +16,7 @@ from gateway.apps import App
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.loaders import MetricKey, RetentionKey
-from gateway.ranges import resolve_range
+from gateway.ranges import Calendar, resolve_range
 from gateway.requests import ModuleRequest
 from gateway.schema.common import RangeInput, RetentionPeriod, UserType
 from gateway.schema.metrics import Metric, SimpleMetric, breakdown_type, resolve_metric
@@ -223,6 +223,11 @@ def _request(
         end=chosen.end if chosen else None,
         reporting_day=reporting_day,
         max_days=model.config.max_range_days,
+        calendar=Calendar(
+            epoch=model.config.privacy.epoch,
+            blocks=model.config.privacy.blocks,
+            late_days=context.settings.late_days,
+        ),
     )
     filters: dict[str, FilterValue] = {}
     for name, parse in parsers.items():
@@ -238,4 +243,5 @@ def _request(
         range=date_range,
         reporting_day=reporting_day,
         filters=tuple(sorted(filters.items())),
+        late_days=context.settings.late_days,
     )

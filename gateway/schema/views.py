@@ -131,7 +131,9 @@ def funnel_field(view: Funnel) -> StrawberryField:
         withheld = None
         if not root.app.launched:
             withheld = Suppression.APP_NOT_LAUNCHED
-        elif rows and hidden(rows[0]["excluded"], root.regions(info.context.model)):
+        elif rows and hidden(
+            rows[0]["shown_days"], protected_only=root.protected_only(info.context.model)
+        ):
             withheld = Suppression.PRIVACY_THRESHOLD  # its only regions are left out
         if not rows or withheld is not None:
             return [

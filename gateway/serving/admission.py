@@ -29,7 +29,14 @@ from graphql import (
 
 from semantic.model import AppKind, Module, SemanticModel
 
-PRESET_DAYS = {"YESTERDAY": 1, "LAST_7_DAYS": 7, "LAST_30_DAYS": 30}
+PRESET_DAYS = {
+    "YESTERDAY": 1,
+    "LAST_7_DAYS": 7,
+    "LAST_30_DAYS": 30,
+    "LAST_WEEK": 7,
+    "LAST_4_WEEKS": 28,
+    "LAST_12_WEEKS": 84,
+}
 DEFAULT_DAYS = PRESET_DAYS["LAST_7_DAYS"]
 DEFAULT_PERIOD = 7
 PERIOD_DAYS = {"DAY_1": 1, "DAY_7": 7, "DAY_14": 14, "DAY_30": 30}

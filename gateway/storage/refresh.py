@@ -19,6 +19,7 @@ import asyncpg
 
 from gateway.serving.data_version import bump_data_version
 from gateway.storage.bitmaps import bitmap, length_for
+from gateway.storage.privacy_cells import CellsDecided, decide_cells
 from semantic.model import SemanticModel
 from semantic.rollup_build import compile_new_ordinals, compile_rollup_build
 from semantic.rollups import (
@@ -77,6 +78,7 @@ class AppRefresh:
 class RefreshSummary:
     reporting_day: dt.date
     apps: list[AppRefresh] = field(default_factory=list)
+    cells: list[CellsDecided] = field(default_factory=list)  # privacy decisions per app
     seconds: float = 0.0
 
     def describe(self) -> str:
@@ -93,6 +95,14 @@ class RefreshSummary:
             lines.append(
                 f"  {app.app_id:<18} {span:<16} {app.cells:>9,} cells {app.bitmaps:>9,} bitmaps"
                 f" {app.seconds:6.1f} s"
+            )
+        if self.cells:
+            through = max(c.decided_through for c in self.cells)
+            new = sum(c.new_cells for c in self.cells)
+            shown = sum(c.shown for c in self.cells)
+            lines.append(
+                f"privacy cells decided through {through.isoformat()}: {new:,} new,"
+                f" {shown:,} shown in all"
             )
         return "\n".join(lines)
 
@@ -136,11 +146,22 @@ async def refresh(
                 late_days=late_days,
             )
             summary.apps.append(result)
+            decided = await decide_cells(
+                conn,
+                model=model,
+                app_id=row["app_id"],
+                kind=row["kind"],
+                reporting_day=reporting_day,
+                late_days=late_days,
+            )
+            summary.cells.append(decided)
             progress.advance(app_id=row["app_id"])
     finally:
         progress.stop()
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
-    if any(a.rebuilt_from is not None for a in summary.apps):
+    if any(a.rebuilt_from is not None for a in summary.apps) or any(
+        c.new_cells for c in summary.cells
+    ):
         # gateways drop the answers they cached from the derived tables replaced
         await bump_data_version(conn)
     summary.seconds = time.perf_counter() - started
@@ -341,8 +362,10 @@ def _records(
                 ordinals = row[f"{prefix}_{spec.key}"]
                 if not ordinals:
                     continue
-                # the whole day's users (gset 0) stay a bitmap: retention ANDs cohorts with it
-                if grouped and len(ordinals) * SPARSE_BITS < length:
+                # the whole day's users, of every region and of the unprotected ones, stay a
+                # bitmap: retention ANDs cohorts with them
+                whole_day = not grouped or (grouped == (rollup.region,) and unprotected)
+                if not whole_day and len(ordinals) * SPARSE_BITS < length:
                     bits, ords = None, sorted(ordinals)
                 else:
                     bits, ords = bitmap(ordinals, length), None

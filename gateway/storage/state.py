@@ -17,21 +17,30 @@ from semantic.rollups import RollupPlan
 
 
 def derived_through_sql(first_param: int) -> str:
-    """A column expression over `apps`: the day derived data is built through, if current
-    for the plan whose signature and protected regions are parameters `first_param` and the
-    next (`plan_params`)."""
+    """Column expressions over `apps` (see `plan_params` for the parameters from
+    `first_param` on): `derived_through`, the day derived data is built through, if current
+    for the plan; `cells_stored`, whether stored privacy decisions follow the model's rule;
+    `cells_shown`, whether any of the app's cells is shown (true when not stored)."""
     signature, protected = f"${first_param}", f"${first_param + 1}::text[]"
+    rule = f"${first_param + 2}"
+    stored = (
+        "EXISTS (SELECT 1 FROM minis_privacy_state p"
+        f" WHERE p.app_id = apps.app_id AND p.signature = {rule})"
+    )
     return (
         "(SELECT s.built_through FROM minis_rollup_state s"
         " LEFT JOIN minis_app_changes c ON c.app_id = s.app_id"
         f" WHERE s.app_id = apps.app_id AND s.signature = {signature}"
         f" AND (s.protected = {protected} OR cardinality({protected}) = 0)"
-        " AND s.data_version = coalesce(c.version, 0)) AS derived_through"
+        " AND s.data_version = coalesce(c.version, 0)) AS derived_through,"
+        f" {stored} AS cells_stored,"
+        f" (NOT {stored} OR EXISTS (SELECT 1 FROM minis_privacy_days d"
+        " WHERE d.app_id = apps.app_id)) AS cells_shown"
     )
 
 
-def plan_params(plan: RollupPlan) -> tuple[str, list[str]]:
-    return plan.signature, list(plan.protected)
+def plan_params(plan: RollupPlan) -> tuple[str, list[str], str]:
+    return plan.signature, list(plan.protected), plan.cells_signature
 
 
 def apps_query(where: str, *, first_param: int, order: str = "") -> str:

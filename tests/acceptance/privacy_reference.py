@@ -17,6 +17,9 @@ The rule, as implemented here:
 - Bottom level: a cell is shown when it passes. Higher levels: a cell is shown when it passes and
   its remainder (the block's rows of that slice on days not covered by a shown cell of a lower
   level of the same slice) has 0 users or passes.
+- A shown ALL cell whose rows are all of one os value is that os's cell too: its days count as
+  covered for that os's remainders as well (else that os's block minus the ALL cell would
+  isolate the rest of the os's block).
 - Complete set: the per-os cells of a block are shown only when every os value's cell is shown by
   the rule above and the ALL cell of the block is shown too; otherwise none of them is. The ALL
   cell's decision ignores the per-os cells. This is applied level by level, before the next
@@ -135,10 +138,15 @@ def decide(
                     remainder[s] = left
                     by_rule[s] = passes(users[s]) and (left == 0 or passes(left))
             complete = by_rule[ALL] and all(by_rule[v] for v in os_values)
+            present = [v for v in os_values if users_of(v, block)]
             for s in slices:
                 shown = by_rule[s] if s == ALL else by_rule[s] and complete
                 if shown:
                     newly[s].update(block)
+                    if s == ALL and len(present) == 1:
+                        # every row of the block is of one os: the ALL cell is that os's
+                        # cell too, so it covers that os's days in larger remainders
+                        newly[present[0]].update(block)
                 if users[s]:
                     cells.append(Cell(level, lo, hi, s, users[s], remainder[s], shown))
         for s in slices:

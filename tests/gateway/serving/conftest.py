@@ -80,7 +80,7 @@ async def served(
         statement_timeout_ms=statement_timeout_ms,
         serving=dataclasses.replace(ServingSettings(), **serving),
     )
-    model = with_privacy(load_model(), threshold=1, regions=("US",))
+    model = with_privacy(load_model(), threshold=1, regions=())
     app = create_app(settings=settings, database_url=url, model=model)
     port = free_port()
     server = uvicorn.Server(

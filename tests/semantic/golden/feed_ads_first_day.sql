@@ -4,16 +4,14 @@ WITH grains AS (
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    'current' AS period
   UNION ALL
   SELECT
     1,
     CAST(NULL AS DATE),
     CAST($3 AS DATE),
     CAST($4 AS DATE),
-    'previous',
-    CAST(ARRAY[] AS TEXT[])
+    'previous'
 ), first_rows_sessions AS (
   SELECT DISTINCT ON (t.user_id)
     *,
@@ -75,9 +73,7 @@ WITH grains AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_paid_acquisitions_0 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
-    )
+    ON r.minis_day = gd.day
   GROUP BY
     g.grain_id
 ), segment_first_day_activated AS (
@@ -85,21 +81,17 @@ WITH grains AS (
     g.grain_id,
     g.lo,
     g.hi,
-    g.excluded,
     s.user_id AS uid,
     MIN(s.minis_day) AS member_day
   FROM grains AS g
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_paid_acquisitions_0 AS s
-    ON s.minis_day = gd.day AND NOT s.region = ANY(
-      g.excluded
-    ) AND s.first_day
+    ON s.minis_day = gd.day AND s.first_day
   GROUP BY
     g.grain_id,
     g.lo,
     g.hi,
-    g.excluded,
     s.user_id
 ), rows_ad_revenue_events_1 AS (
   SELECT
@@ -120,11 +112,7 @@ WITH grains AS (
     SUM(r.revenue_usd) AS m_ad_revenue_events_first_day
   FROM segment_first_day_activated AS m
   JOIN rows_ad_revenue_events_1 AS r
-    ON r.user_id = m.uid
-    AND r.minis_day BETWEEN m.lo AND m.hi
-    AND NOT r.region = ANY(
-      m.excluded
-    )
+    ON r.user_id = m.uid AND r.minis_day BETWEEN m.lo AND m.hi
   GROUP BY
     m.grain_id
 ), rows_acquired_orders_2 AS (
@@ -146,11 +134,7 @@ WITH grains AS (
     SUM(r.beans) AS m_acquired_orders_first_day
   FROM segment_first_day_activated AS m
   JOIN rows_acquired_orders_2 AS r
-    ON r.user_id = m.uid
-    AND r.minis_day BETWEEN m.lo AND m.hi
-    AND NOT r.region = ANY(
-      m.excluded
-    )
+    ON r.user_id = m.uid AND r.minis_day BETWEEN m.lo AND m.hi
   GROUP BY
     m.grain_id
 ), rows_feed_ad_spend_3 AS (
@@ -176,9 +160,7 @@ WITH grains AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_feed_ad_spend_3 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
-    )
+    ON r.minis_day = gd.day
   GROUP BY
     g.grain_id
 ), rows_ad_revenue_events_4 AS (
@@ -197,11 +179,7 @@ WITH grains AS (
     SUM(r.revenue_usd) AS m_ad_revenue_events_first_day_to_reporting_day
   FROM segment_first_day_activated AS m
   JOIN rows_ad_revenue_events_4 AS r
-    ON r.user_id = m.uid
-    AND r.minis_day BETWEEN m.member_day AND CAST($9 AS DATE)
-    AND NOT r.region = ANY(
-      m.excluded
-    )
+    ON r.user_id = m.uid AND r.minis_day BETWEEN m.member_day AND CAST($9 AS DATE)
   GROUP BY
     m.grain_id
 ), rows_acquired_orders_5 AS (
@@ -220,18 +198,14 @@ WITH grains AS (
     SUM(r.beans) AS m_acquired_orders_first_day_to_reporting_day
   FROM segment_first_day_activated AS m
   JOIN rows_acquired_orders_5 AS r
-    ON r.user_id = m.uid
-    AND r.minis_day BETWEEN m.member_day AND CAST($9 AS DATE)
-    AND NOT r.region = ANY(
-      m.excluded
-    )
+    ON r.user_id = m.uid AND r.minis_day BETWEEN m.member_day AND CAST($9 AS DATE)
   GROUP BY
     m.grain_id
 )
 SELECT
   g.grain_id,
   g.grain_day,
-  g.excluded,
+  CAST(ARRAY[] AS DATE[]) AS shown_days,
   CAST(COALESCE(agg_0.m_paid_acquisitions_first_day_users, 0) AS DOUBLE PRECISION) AS first_day_activated_users,
   CAST(CAST((
     COALESCE(agg_1.m_ad_revenue_events_first_day, 0) + COALESCE(agg_2.m_acquired_orders_first_day, 0) * 0.01

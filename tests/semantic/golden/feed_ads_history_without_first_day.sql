@@ -4,16 +4,14 @@ WITH grains AS (
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    'current' AS period
   UNION ALL
   SELECT
     1,
     CAST(NULL AS DATE),
     CAST($3 AS DATE),
     CAST($4 AS DATE),
-    'previous',
-    CAST(ARRAY[] AS TEXT[])
+    'previous'
 ), first_rows_sessions AS (
   SELECT DISTINCT ON (t.user_id)
     *,
@@ -79,7 +77,6 @@ WITH grains AS (
     g.grain_id,
     g.lo,
     g.hi,
-    g.excluded,
     s.user_id AS uid,
     MIN(s.minis_day) AS member_day
   FROM grains AS g
@@ -87,9 +84,6 @@ WITH grains AS (
     ON gd.grain_id = g.grain_id
   JOIN rows_paid_acquisitions_0 AS s
     ON s.minis_day = gd.day
-    AND NOT s.region = ANY(
-      g.excluded
-    )
     AND (
       CAST($8 AS BOOLEAN) OR NOT s.first_day
     )
@@ -104,7 +98,6 @@ WITH grains AS (
     g.grain_id,
     g.lo,
     g.hi,
-    g.excluded,
     s.user_id
 ), rows_paid_acquisitions_2 AS (
   SELECT
@@ -142,18 +135,14 @@ WITH grains AS (
     COUNT(DISTINCT r.user_id) AS m_paid_acquisitions_history_users
   FROM segment_history_activated AS m
   JOIN rows_paid_acquisitions_2 AS r
-    ON r.user_id = m.uid
-    AND r.minis_day BETWEEN m.lo AND m.hi
-    AND NOT r.region = ANY(
-      m.excluded
-    )
+    ON r.user_id = m.uid AND r.minis_day BETWEEN m.lo AND m.hi
   GROUP BY
     m.grain_id
 )
 SELECT
   g.grain_id,
   g.grain_day,
-  g.excluded,
+  CAST(ARRAY[] AS DATE[]) AS shown_days,
   CAST(COALESCE(agg_0.m_paid_acquisitions_history_users, 0) AS DOUBLE PRECISION) AS history_activated_users
 FROM grains AS g
 LEFT JOIN agg_0

@@ -4,8 +4,7 @@ WITH grains AS (
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    'current' AS period
 ), rows_funnel_events_0 AS (
   SELECT
     *,
@@ -31,9 +30,6 @@ WITH grains AS (
     ON gd.grain_id = g.grain_id
   JOIN rows_funnel_events_0 AS r
     ON r.minis_day = gd.day
-    AND NOT r.region = ANY(
-      g.excluded
-    )
     AND (
       r.step <> 'order' OR r.order_type = CAST($6 AS TEXT)
     )
@@ -45,11 +41,11 @@ SELECT
   s.step,
   (
     SELECT
-      excluded
-    FROM grains
+      CAST(ARRAY[] AS DATE[]) AS s
+    FROM grains AS g
     WHERE
-      grain_id = 0
-  ) AS excluded,
+      g.grain_id = 0
+  ) AS shown_days,
   COUNT(e.step) AS pv,
   CAST(COUNT(e.step) AS DOUBLE PRECISION) / NULLIF(LAG(COUNT(e.step)) OVER (ORDER BY s.position), 0) AS conversion_from_previous,
   CAST(COUNT(e.step) AS DOUBLE PRECISION) / NULLIF(FIRST_VALUE(COUNT(e.step)) OVER (ORDER BY s.position), 0) AS conversion_from_first

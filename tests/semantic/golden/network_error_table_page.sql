@@ -4,8 +4,7 @@ WITH grains AS (
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    'current' AS period
 ), rows_network_calls_0 AS (
   SELECT
     *,
@@ -39,9 +38,7 @@ FROM grains AS g
 JOIN grain_days AS gd
   ON gd.grain_id = g.grain_id
 JOIN rows_network_calls_0 AS r
-  ON r.minis_day = gd.day AND NOT r.region = ANY(
-    g.excluded
-  ) AND NOT r.ok
+  ON r.minis_day = gd.day AND NOT r.ok
 WHERE
   g.grain_id = 0
 GROUP BY

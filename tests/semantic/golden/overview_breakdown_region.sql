@@ -4,16 +4,14 @@ WITH grains AS (
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    'current' AS period
   UNION ALL
   SELECT
     1,
     CAST(NULL AS DATE),
     CAST($3 AS DATE),
     CAST($4 AS DATE),
-    'previous',
-    CAST(ARRAY[] AS TEXT[])
+    'previous'
 ), rows_sessions_0 AS (
   SELECT
     *,
@@ -42,9 +40,7 @@ WITH grains AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
-    )
+    ON r.minis_day = gd.day
   GROUP BY
     g.grain_id,
     r.region
@@ -75,9 +71,7 @@ WITH grains AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_first_sessions_1 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
-    )
+    ON r.minis_day = gd.day
   GROUP BY
     g.grain_id,
     r.region
@@ -94,7 +88,7 @@ SELECT
   g.grain_id,
   g.grain_day,
   k.bkey AS bkey,
-  g.excluded,
+  CAST(ARRAY[] AS DATE[]) AS shown_days,
   CAST(COALESCE(agg_0.m_sessions_users, 0) AS DOUBLE PRECISION) AS active_users,
   CAST(COALESCE(agg_1.m_first_sessions_users, 0) AS DOUBLE PRECISION) AS new_users
 FROM grains AS g

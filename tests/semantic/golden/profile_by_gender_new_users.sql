@@ -4,8 +4,7 @@ WITH grains AS (
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    CAST(ARRAY[] AS TEXT[]) AS excluded
+    'current' AS period
 ), rows_sessions_0 AS (
   SELECT
     *,
@@ -45,21 +44,14 @@ WITH grains AS (
 ), latest AS (
   SELECT DISTINCT ON (r.user_id)
     r.user_id AS uid,
-    r.gender AS bkey,
-    g.excluded
+    r.gender AS bkey
   FROM grains AS g
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
-    )
+    ON r.minis_day = gd.day
   JOIN firsts_sessions_filtered AS uf_sessions
-    ON uf_sessions.user_id = r.user_id
-    AND uf_sessions.first_day BETWEEN g.lo AND g.hi
-    AND NOT uf_sessions.region = ANY(
-      g.excluded
-    )
+    ON uf_sessions.user_id = r.user_id AND uf_sessions.first_day BETWEEN g.lo AND g.hi
   WHERE
     g.grain_id = 0
   ORDER BY

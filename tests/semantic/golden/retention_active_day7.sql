@@ -1,38 +1,24 @@
-WITH excluded_current AS (
-  SELECT
-    CAST(ARRAY[] AS TEXT[]) AS excluded
-), grains AS (
+WITH grains AS (
   SELECT
     0 AS grain_id,
     CAST(NULL AS DATE) AS grain_day,
     CAST($1 AS DATE) AS lo,
     CAST($2 AS DATE) AS hi,
-    'current' AS period,
-    (
-      SELECT
-        excluded
-      FROM excluded_current
-    ) AS excluded
+    'current' AS period
   UNION ALL
   SELECT
     1,
     CAST(NULL AS DATE),
     CAST($3 AS DATE),
     CAST($4 AS DATE),
-    'previous',
-    CAST(ARRAY[] AS TEXT[])
+    'previous'
   UNION ALL
   SELECT
     2 + i,
     CAST($1 AS DATE) + i,
     CAST($1 AS DATE) + i,
     CAST($1 AS DATE) + i,
-    'current',
-    (
-      SELECT
-        excluded
-      FROM excluded_current
-    )
+    'current'
   FROM GENERATE_SERIES(0, CAST($2 AS DATE) - CAST($1 AS DATE)) AS s(i)
 ), rows_sessions_0 AS (
   SELECT
@@ -62,9 +48,7 @@ WITH excluded_current AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_sessions_0 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
-    )
+    ON r.minis_day = gd.day
 ), rows_sessions_1 AS (
   SELECT
     *,
@@ -79,15 +63,19 @@ WITH excluded_current AS (
     )
     AND t.started_at < CAST(CAST($8 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
 ), active AS (
-  SELECT DISTINCT
+  SELECT
     a.user_id AS uid,
-    a.minis_day AS d
+    a.minis_day AS d,
+    TRUE AS unprotected
   FROM rows_sessions_1 AS a
+  GROUP BY
+    a.user_id,
+    a.minis_day
 )
 SELECT
   g.grain_id,
   g.grain_day,
-  g.excluded,
+  CAST(ARRAY[] AS DATE[]) AS shown_days,
   COUNT(c.uid) AS cohort_size,
   COUNT(c.uid) FILTER(WHERE
     c.d + 7 <= CAST($8 AS DATE)) AS counted_size,
@@ -110,8 +98,7 @@ LEFT JOIN active AS a
 GROUP BY
   g.grain_id,
   g.grain_day,
-  g.lo,
-  g.excluded
+  g.lo
 ORDER BY
   g.grain_id;
 -- parameters: [datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), datetime.date(2026, 10, 7), datetime.date(2026, 10, 10), 'g1', datetime.date(2026, 10, 7), datetime.date(2026, 10, 14), datetime.date(2026, 10, 20)]

@@ -1,77 +1,26 @@
-WITH rows_sessions_0 AS (
-  SELECT
-    *,
-    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
-  FROM launches AS t
-  WHERE
-    (
-      (
-        t.app_id = CAST($4 AS TEXT) AND t.success
-      )
-      AND t.started_at >= CAST(CAST($5 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
-    )
-    AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
-), excluded_current AS (
-  SELECT
-    ARRAY(SELECT
-      p
-    FROM UNNEST(CAST($2 AS TEXT[])) AS u(p)
-    WHERE
-      (
-        SELECT
-          COUNT(DISTINCT r.user_id)
-        FROM rows_sessions_0 AS r
-        WHERE
-          r.region = p
-          AND r.minis_day BETWEEN CAST($7 AS DATE) AND CAST($8 AS DATE)
-          AND r.os = CAST($1 AS TEXT)
-      ) < CAST($3 AS INT)) AS excluded
-), grains AS (
+WITH grains AS (
   SELECT
     0 AS grain_id,
     CAST(NULL AS DATE) AS grain_day,
-    CAST($7 AS DATE) AS lo,
-    CAST($8 AS DATE) AS hi,
-    'current' AS period,
-    (
-      SELECT
-        excluded
-      FROM excluded_current
-    ) AS excluded
+    CAST($1 AS DATE) AS lo,
+    CAST($2 AS DATE) AS hi,
+    'current' AS period
   UNION ALL
   SELECT
     1,
     CAST(NULL AS DATE),
-    CAST($9 AS DATE),
-    CAST($10 AS DATE),
-    'previous',
-    ARRAY(SELECT
-      p
-    FROM UNNEST(CAST($2 AS TEXT[])) AS u(p)
-    WHERE
-      (
-        SELECT
-          COUNT(DISTINCT r.user_id)
-        FROM rows_sessions_0 AS r
-        WHERE
-          r.region = p
-          AND r.minis_day BETWEEN CAST($9 AS DATE) AND CAST($10 AS DATE)
-          AND r.os = CAST($1 AS TEXT)
-      ) < CAST($3 AS INT))
+    CAST($3 AS DATE),
+    CAST($4 AS DATE),
+    'previous'
   UNION ALL
   SELECT
     2 + i,
-    CAST($7 AS DATE) + i,
-    CAST($7 AS DATE) + i,
-    CAST($7 AS DATE) + i,
-    'current',
-    (
-      SELECT
-        excluded
-      FROM excluded_current
-    )
-  FROM GENERATE_SERIES(0, CAST($8 AS DATE) - CAST($7 AS DATE)) AS s(i)
-), rows_sessions_1 AS (
+    CAST($1 AS DATE) + i,
+    CAST($1 AS DATE) + i,
+    CAST($1 AS DATE) + i,
+    'current'
+  FROM GENERATE_SERIES(0, CAST($2 AS DATE) - CAST($1 AS DATE)) AS s(i)
+), rows_sessions_0 AS (
   SELECT
     *,
     CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
@@ -80,41 +29,384 @@ WITH rows_sessions_0 AS (
     (
       (
         (
-          t.app_id = CAST($4 AS TEXT) AND t.success
+          t.app_id = CAST($5 AS TEXT) AND t.success
         )
         AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
       )
-      AND t.os = CAST($1 AS TEXT)
+      AND t.os = CAST($7 AS TEXT)
     )
     AND t.region = ANY(
-      CAST($11 AS TEXT[])
+      CAST($8 AS TEXT[])
     )
+), rows_sessions_1 AS (
+  SELECT
+    *,
+    CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
+  FROM launches AS t
+  WHERE
+    (
+      t.app_id = CAST($5 AS TEXT) AND t.success
+    )
+    AND t.started_at < CAST(CAST($11 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
+), privacy_rows AS (
+  SELECT DISTINCT
+    s.user_id AS u,
+    s.minis_day AS d,
+    s.os AS os
+  FROM rows_sessions_1 AS s
+  WHERE
+    s.region = ANY(
+      CAST($9 AS TEXT[])
+    )
+), privacy_keyed AS (
+  SELECT
+    u,
+    d,
+    '*' AS os
+  FROM privacy_rows
+  UNION
+  SELECT
+    u,
+    d,
+    os
+  FROM privacy_rows
+  WHERE
+    os IN ('ios', 'android')
+), privacy_candidates_0 AS (
+  SELECT
+    os,
+    0 AS level,
+    lo,
+    lo + 0 AS hi,
+    users,
+    remainder,
+    users >= CAST($10 AS INT)
+    AND (
+      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    ) AS passes
+  FROM (
+    SELECT
+      r.os,
+      r.d AS lo,
+      COUNT(DISTINCT r.u) AS users,
+      CAST(NULL AS BIGINT) AS remainder
+    FROM privacy_keyed AS r
+    GROUP BY
+      r.os,
+      r.d
+  ) AS c
+  WHERE
+    lo + 0 <= CAST($11 AS DATE)
+), privacy_level_0 AS (
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    CASE
+      WHEN os = '*'
+      THEN passes
+      ELSE passes
+      AND MAX(CASE WHEN os = '*' THEN CAST(passes AS INT) ELSE 0 END) OVER (PARTITION BY lo) = 1
+      AND SUM(CASE WHEN os <> '*' AND passes THEN 1 ELSE 0 END) OVER (PARTITION BY lo) = 2
+    END AS shown
+  FROM privacy_candidates_0
+), privacy_covered_1 AS (
+  SELECT DISTINCT
+    os,
+    d
+  FROM (
+    SELECT
+      os,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_0 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown
+  ) AS x
+), privacy_candidates_1 AS (
+  SELECT
+    os,
+    1 AS level,
+    lo,
+    lo + 6 AS hi,
+    users,
+    remainder,
+    users >= CAST($10 AS INT)
+    AND (
+      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    ) AS passes
+  FROM (
+    SELECT
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 7 + 7
+        ) % 7
+      ) AS lo,
+      COUNT(DISTINCT r.u) AS users,
+      COUNT(DISTINCT r.u) FILTER(WHERE
+        v.d IS NULL) AS remainder
+    FROM privacy_keyed AS r
+    LEFT JOIN privacy_covered_1 AS v
+      ON v.os = r.os AND v.d = r.d
+    GROUP BY
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 7 + 7
+        ) % 7
+      )
+  ) AS c
+  WHERE
+    lo + 6 <= CAST($11 AS DATE)
+), privacy_level_1 AS (
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    CASE
+      WHEN os = '*'
+      THEN passes
+      ELSE passes
+      AND MAX(CASE WHEN os = '*' THEN CAST(passes AS INT) ELSE 0 END) OVER (PARTITION BY lo) = 1
+      AND SUM(CASE WHEN os <> '*' AND passes THEN 1 ELSE 0 END) OVER (PARTITION BY lo) = 2
+    END AS shown
+  FROM privacy_candidates_1
+), privacy_covered_2 AS (
+  SELECT
+    os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_0 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+  UNION
+  SELECT
+    os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_1 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+), privacy_candidates_2 AS (
+  SELECT
+    os,
+    2 AS level,
+    lo,
+    lo + 27 AS hi,
+    users,
+    remainder,
+    users >= CAST($10 AS INT)
+    AND (
+      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    ) AS passes
+  FROM (
+    SELECT
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 28 + 28
+        ) % 28
+      ) AS lo,
+      COUNT(DISTINCT r.u) AS users,
+      COUNT(DISTINCT r.u) FILTER(WHERE
+        v.d IS NULL) AS remainder
+    FROM privacy_keyed AS r
+    LEFT JOIN privacy_covered_2 AS v
+      ON v.os = r.os AND v.d = r.d
+    GROUP BY
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 28 + 28
+        ) % 28
+      )
+  ) AS c
+  WHERE
+    lo + 27 <= CAST($11 AS DATE)
+), privacy_level_2 AS (
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    CASE
+      WHEN os = '*'
+      THEN passes
+      ELSE passes
+      AND MAX(CASE WHEN os = '*' THEN CAST(passes AS INT) ELSE 0 END) OVER (PARTITION BY lo) = 1
+      AND SUM(CASE WHEN os <> '*' AND passes THEN 1 ELSE 0 END) OVER (PARTITION BY lo) = 2
+    END AS shown
+  FROM privacy_candidates_2
+), privacy_covered_3 AS (
+  SELECT
+    os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_0 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+  UNION
+  SELECT
+    os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_1 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+  UNION
+  SELECT
+    os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_2 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+), privacy_candidates_3 AS (
+  SELECT
+    os,
+    3 AS level,
+    lo,
+    lo + 83 AS hi,
+    users,
+    remainder,
+    users >= CAST($10 AS INT)
+    AND (
+      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    ) AS passes
+  FROM (
+    SELECT
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 84 + 84
+        ) % 84
+      ) AS lo,
+      COUNT(DISTINCT r.u) AS users,
+      COUNT(DISTINCT r.u) FILTER(WHERE
+        v.d IS NULL) AS remainder
+    FROM privacy_keyed AS r
+    LEFT JOIN privacy_covered_3 AS v
+      ON v.os = r.os AND v.d = r.d
+    GROUP BY
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 84 + 84
+        ) % 84
+      )
+  ) AS c
+  WHERE
+    lo + 83 <= CAST($11 AS DATE)
+), privacy_level_3 AS (
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    CASE
+      WHEN os = '*'
+      THEN passes
+      ELSE passes
+      AND MAX(CASE WHEN os = '*' THEN CAST(passes AS INT) ELSE 0 END) OVER (PARTITION BY lo) = 1
+      AND SUM(CASE WHEN os <> '*' AND passes THEN 1 ELSE 0 END) OVER (PARTITION BY lo) = 2
+    END AS shown
+  FROM privacy_candidates_3
+), privacy_cells AS (
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    shown
+  FROM privacy_level_0
+  UNION ALL
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    shown
+  FROM privacy_level_1
+  UNION ALL
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    shown
+  FROM privacy_level_2
+  UNION ALL
+  SELECT
+    os,
+    level,
+    lo,
+    hi,
+    users,
+    remainder,
+    shown
+  FROM privacy_level_3
+), privacy_days AS (
+  SELECT DISTINCT ON (c.os, CAST(g.d AS DATE))
+    c.os,
+    CAST(g.d AS DATE) AS day,
+    c.lo AS clo,
+    c.hi AS chi
+  FROM privacy_cells AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+  ORDER BY
+    c.os,
+    CAST(g.d AS DATE),
+    c.level
 ), firsts_0 AS (
   SELECT
-    period,
     first_day,
     COUNT(*) AS users
   FROM (
     SELECT
-      v.period,
       r.user_id AS uid,
-      MIN(r.minis_day) AS first_day
-    FROM (
-      SELECT DISTINCT
-        period,
-        excluded
-      FROM grains
-    ) AS v
-    JOIN rows_sessions_1 AS r
-      ON NOT r.region = ANY(
-        v.excluded
-      )
+      MIN(CASE WHEN r.region = ANY(
+        CAST($9 AS TEXT[])
+      ) THEN p.chi ELSE r.minis_day END) AS first_day
+    FROM rows_sessions_0 AS r
+    LEFT JOIN privacy_days AS p
+      ON p.day = r.minis_day AND p.os = CAST($7 AS TEXT)
     GROUP BY
-      v.period,
       r.user_id
   ) AS u
+  WHERE
+    NOT first_day IS NULL
   GROUP BY
-    period,
     first_day
 ), agg_0 AS (
   SELECT
@@ -122,7 +414,7 @@ WITH rows_sessions_0 AS (
     CAST(SUM(f.users) AS BIGINT) AS m_sessions_total_users
   FROM grains AS g
   JOIN firsts_0 AS f
-    ON f.period = g.period AND f.first_day <= g.hi
+    ON f.first_day <= g.hi
   GROUP BY
     g.grain_id
 ), rows_sessions_2 AS (
@@ -135,21 +427,26 @@ WITH rows_sessions_0 AS (
       (
         (
           (
-            t.app_id = CAST($4 AS TEXT) AND t.success
+            t.app_id = CAST($5 AS TEXT) AND t.success
           )
-          AND t.started_at >= CAST(CAST($5 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+          AND t.started_at >= CAST(CAST($12 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
         )
         AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
       )
-      AND t.os = CAST($1 AS TEXT)
+      AND t.os = CAST($7 AS TEXT)
     )
     AND t.region = ANY(
-      CAST($11 AS TEXT[])
+      CAST($8 AS TEXT[])
     )
 ), grain_days AS (
   SELECT
     g.grain_id,
-    g.lo + s.i AS day
+    g.lo + s.i AS day,
+    ARRAY(SELECT
+      p.os
+    FROM privacy_days AS p
+    WHERE
+      p.day = g.lo + s.i AND p.clo >= g.lo AND p.chi <= g.hi) AS shown
   FROM grains AS g
   CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
 ), agg_1 AS (
@@ -161,8 +458,14 @@ WITH rows_sessions_0 AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_sessions_2 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
+    ON r.minis_day = gd.day
+    AND (
+      NOT r.region = ANY(
+        CAST($9 AS TEXT[])
+      )
+      OR CAST($7 AS TEXT) = ANY(
+        gd.shown
+      )
     )
   GROUP BY
     g.grain_id
@@ -172,7 +475,7 @@ WITH rows_sessions_0 AS (
     CAST(t.started_at AT TIME ZONE 'UTC' AS DATE) AS minis_day
   FROM launches AS t
   WHERE
-    t.app_id = CAST($4 AS TEXT) AND t.success
+    t.app_id = CAST($5 AS TEXT) AND t.success
   ORDER BY
     t.user_id,
     t.started_at,
@@ -184,13 +487,13 @@ WITH rows_sessions_0 AS (
   WHERE
     (
       (
-        t.started_at >= CAST(CAST($5 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
+        t.started_at >= CAST(CAST($12 AS DATE) AS TIMESTAMP) AT TIME ZONE 'UTC'
         AND t.started_at < CAST(CAST($6 AS DATE) + 1 AS TIMESTAMP) AT TIME ZONE 'UTC'
       )
-      AND t.os = CAST($1 AS TEXT)
+      AND t.os = CAST($7 AS TEXT)
     )
     AND t.region = ANY(
-      CAST($11 AS TEXT[])
+      CAST($8 AS TEXT[])
     )
 ), agg_2 AS (
   SELECT
@@ -200,8 +503,14 @@ WITH rows_sessions_0 AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_first_sessions_3 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
+    ON r.minis_day = gd.day
+    AND (
+      NOT r.region = ANY(
+        CAST($9 AS TEXT[])
+      )
+      OR CAST($7 AS TEXT) = ANY(
+        gd.shown
+      )
     )
   GROUP BY
     g.grain_id
@@ -214,8 +523,14 @@ WITH rows_sessions_0 AS (
   JOIN grain_days AS gd
     ON gd.grain_id = g.grain_id
   JOIN rows_sessions_2 AS r
-    ON r.minis_day = gd.day AND NOT r.region = ANY(
-      g.excluded
+    ON r.minis_day = gd.day
+    AND (
+      NOT r.region = ANY(
+        CAST($9 AS TEXT[])
+      )
+      OR CAST($7 AS TEXT) = ANY(
+        gd.shown
+      )
     )
   GROUP BY
     g.grain_id,
@@ -232,7 +547,15 @@ WITH rows_sessions_0 AS (
 SELECT
   g.grain_id,
   g.grain_day,
-  g.excluded,
+  ARRAY(SELECT
+    d.day
+  FROM grain_days AS d
+  WHERE
+    d.grain_id = g.grain_id AND CAST($7 AS TEXT) = ANY(
+      d.shown
+    )
+  ORDER BY
+    d.day) AS shown_days,
   CAST(COALESCE(agg_0.m_sessions_total_users, 0) AS DOUBLE PRECISION) AS total_users,
   CAST(COALESCE(agg_1.m_sessions_users, 0) AS DOUBLE PRECISION) AS active_users,
   CAST(COALESCE(agg_2.m_first_sessions_users, 0) AS DOUBLE PRECISION) AS new_users,
@@ -249,4 +572,4 @@ LEFT JOIN agg_3
   ON agg_3.grain_id = g.grain_id
 ORDER BY
   g.grain_id;
--- parameters: ['ios', ['US'], 1000, 'g1', datetime.date(2026, 10, 7), datetime.date(2026, 10, 14), datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), datetime.date(2026, 10, 7), datetime.date(2026, 10, 10), ['GB', 'BR']]
+-- parameters: [datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), datetime.date(2026, 10, 7), datetime.date(2026, 10, 10), 'g1', datetime.date(2026, 10, 14), 'ios', ['GB', 'BR'], ['US'], 1000, datetime.date(2026, 10, 17), datetime.date(2026, 10, 7)]
