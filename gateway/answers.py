@@ -162,23 +162,25 @@ class Grains:
         days.sort(key=lambda r: r["grain_id"])
         return cls(current=current, previous=previous, days=tuple(days))
 
-    def answer(self, column: str, *, protected_only: bool) -> MetricAnswer:
+    def answer(self, column: str, *, protected_only: bool, till: bool = False) -> MetricAnswer:
         """The value, previous value and series of `column`; each is withheld (null) when the
-        filters ask only for protected regions and it may include none of their days."""
+        filters ask only for protected regions and it may include none of their days. `till`:
+        the column counts up to each grain's last day (its protected days: `shown_till`)."""
+        days_of = "shown_till" if till else "shown_days"
 
         def shown(row: Mapping[str, Any] | None) -> Any:
-            if row is None or hidden(row["shown_days"], protected_only=protected_only):
+            if row is None or hidden(row[days_of], protected_only=protected_only):
                 return None
             return row[column]
 
         current_hidden = self.current is not None and hidden(
-            self.current["shown_days"], protected_only=protected_only
+            self.current[days_of], protected_only=protected_only
         )
         return MetricAnswer(
             value=shown(self.current),
             previous=shown(self.previous),
             series=tuple(Point(date=row["grain_day"], value=shown(row)) for row in self.days),
             suppressed=Suppression.PRIVACY_THRESHOLD if current_hidden else None,
-            protected_spans=spans(self.current["shown_days"] if self.current else ()),
-            previous_protected_spans=spans(self.previous["shown_days"] if self.previous else ()),
+            protected_spans=spans(self.current[days_of] if self.current else ()),
+            previous_protected_spans=spans(self.previous[days_of] if self.previous else ()),
         )

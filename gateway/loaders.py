@@ -4,6 +4,7 @@ into one statement, and the same question asked twice is answered once."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from gateway.apps import App
 from gateway.execution import Runner
 from gateway.requests import ModuleRequest
 from gateway.storage.state import DerivedUse, apps_query, plan_params
-from semantic.compiler import compile_metrics, metric_routes
+from semantic.compiler import compile_metrics, metric_routes, reads_till_date
 from semantic.grains import CURRENT
 from semantic.model import SemanticModel
 from semantic.query import (
@@ -30,6 +31,7 @@ from semantic.query import (
     FunnelQuery,
     MetricQuery,
     RetentionQuery,
+    Scope,
     TableQuery,
 )
 from semantic.rollups import plan_for
@@ -121,6 +123,7 @@ class Loaders:
         self.runner = runner
         self.model = model
         self.plan = plan_for(model) if derived else None
+        self.use_derived = derived
         self.derived = DerivedUse()
         self.apps: DataLoader[str, App | None] = DataLoader(load_fn=self._apps)
         self.metrics: DataLoader[MetricKey, MetricAnswer] = DataLoader(load_fn=self._metrics)
@@ -131,6 +134,12 @@ class Loaders:
             load_fn=self._retention
         )
         self.views: DataLoader[ViewKey, list[dict[str, Any]]] = DataLoader(load_fn=self._views)
+
+    def _scope(self, request: ModuleRequest) -> Scope:
+        """The request's scope; without derived tables, privacy cells are decided in the
+        statement too (the answer reads raw rows only)."""
+        scope = request.scope()
+        return scope if self.use_derived else dataclasses.replace(scope, cells_stored=False)
 
     def _record(self, request: ModuleRequest, query: MetricQuery) -> None:
         routes = metric_routes(self.model, query, self.plan)
@@ -160,14 +169,19 @@ class Loaders:
                 }
             names = tuple(dict.fromkeys(k.metric for k in group))
             query = MetricQuery(
-                scope=request.scope(), metrics=names, series=any(k.series for k in group)
+                scope=self._scope(request), metrics=names, series=any(k.series for k in group)
             )
             self._record(request, query)
             grains = Grains.of(
                 await self.runner.fetch(compile_metrics(self.model, query, plan=self.plan))
             )
             only = request.protected_only(self.model)
-            return {k: grains.answer(k.metric, protected_only=only) for k in group}
+            return {
+                k: grains.answer(
+                    k.metric, protected_only=only, till=reads_till_date(self.model, k.metric)
+                )
+                for k in group
+            }
 
         return await _per_group(keys, lambda k: k.request, answer)
 
@@ -178,7 +192,7 @@ class Loaders:
                 return {k: [] for k in group}
             names = tuple(dict.fromkeys(k.metric for k in group))
             query = MetricQuery(
-                scope=request.scope(),
+                scope=self._scope(request),
                 metrics=names,
                 series=any(k.series for k in group),
                 breakdown=by,
@@ -205,7 +219,9 @@ class Loaders:
                     BreakdownAnswer(
                         key=key,
                         answer=Grains.of(key_rows).answer(
-                            k.metric, protected_only=only or key in protected
+                            k.metric,
+                            protected_only=only or key in protected,
+                            till=reads_till_date(self.model, k.metric),
                         ),
                     )
                     for key, key_rows in per_key.items()
@@ -226,7 +242,7 @@ class Loaders:
                         Cohort(date=d, cohort_size=None, retained=None, rate=None) for d in days
                     ),
                 )
-            query = RetentionQuery(scope=request.scope(), period=key.period, cohort=key.cohort)
+            query = RetentionQuery(scope=self._scope(request), period=key.period, cohort=key.cohort)
             routed = retention_route(self.model, query, self.plan) is not None
             self.derived.record(
                 app_id=request.app.id,
@@ -262,7 +278,7 @@ class Loaders:
             if not request.app.launched:
                 return []
             module = self.model.module(request.app.kind, request.module)
-            scope = request.scope()
+            scope = self._scope(request)
             if key.view == "funnel":
                 compiled = compile_funnel(self.model, FunnelQuery(scope=scope))
             elif any(t.name == key.view for t in module.tables):

@@ -24,6 +24,7 @@ from semantic.model import (
     MetricKind,
     Module,
     SemanticModel,
+    Window,
 )
 from semantic.privacy import answer_key
 from semantic.query import CompiledQuery, MetricQuery, QueryError
@@ -113,6 +114,19 @@ def metric_measures(model: SemanticModel, names: tuple[str, ...]) -> list[Measur
     for name in names:
         expressions.metric(name)
     return list(found.values())
+
+
+def reads_till_date(model: SemanticModel, name: str) -> bool:
+    """Does the metric count users up to the last day of each grain (a till-date window)?
+    Its protected data comes from the shown cells ending by that day, not only inside it."""
+    for ref in metric_measures(model, (name,)):
+        measure = model.measure(ref)
+        if measure.window is Window.CUMULATIVE:
+            return True
+        members = measure.members
+        if members is not None and model.segments[members.name].window is Window.CUMULATIVE:
+            return True
+    return False
 
 
 def metric_routes(
@@ -208,6 +222,8 @@ def _compile_metrics(
     by_os = query.breakdown == model.config.privacy.os_dimension.name
     key = answer_key(statement, os_row=col("bkey", "k") if by_os else None)
     selects.append(exp.alias_(shown_days(statement, grains, key), "shown_days"))
+    if any(reads_till_date(model, name) for name in query.metrics):
+        selects.append(exp.alias_(shown_days(statement, grains, key, till=True), "shown_till"))
     for name in query.metrics:
         selects.append(exp.alias_(as_float(expressions.metric(name)), name))
 

@@ -123,16 +123,32 @@ def add_grain_days(statement: Statement, grains: str) -> str:
     return statement.add_cte(name, query)
 
 
-def shown_days(statement: Statement, grains: str, key: exp.Expr, grain: str = "g") -> exp.Expr:
-    """The days of grain `grain` whose protected rows it keeps for os key `key` (a date[];
-    empty when privacy does not apply, or the grain keeps none)."""
+def shown_days(
+    statement: Statement, grains: str, key: exp.Expr, grain: str = "g", *, till: bool = False
+) -> exp.Expr:
+    """The days whose protected rows grain `grain` keeps for os key `key` (a date[]; empty
+    when privacy does not apply, or it keeps none): of its own days, or with `till`, of every
+    day up to its last (for till-date windows)."""
     if not applies(statement):
         return exp.cast(exp.Array(expressions=[]), "date[]")
-    days = add_grain_days(statement, grains)
+    if till:
+        days = add_privacy_days(statement)
+        return exp.Array(
+            expressions=[
+                exp.select(col("day", "p"))
+                .from_(exp.alias_(exp.to_table(days), "p", table=True))
+                .where(
+                    exp.EQ(this=col("os", "p"), expression=key),
+                    exp.LTE(this=col("chi", "p"), expression=col("hi", grain)),
+                )
+                .order_by(col("day", "p"))
+            ]
+        )
+    grain_days = add_grain_days(statement, grains)
     return exp.Array(
         expressions=[
             exp.select(col("day", "d"))
-            .from_(exp.alias_(exp.to_table(days), "d", table=True))
+            .from_(exp.alias_(exp.to_table(grain_days), "d", table=True))
             .where(
                 exp.EQ(this=col("grain_id", "d"), expression=col("grain_id", grain)),
                 exp.EQ(this=key, expression=exp.Any(this=exp.Paren(this=col("shown", "d")))),

@@ -309,7 +309,6 @@ def plan_rollups(model: SemanticModel) -> RollupPlan:
 def _signature(model: SemanticModel, rollups: Mapping[str, Rollup]) -> str:
     """A digest of what the stored cells mean: the rollups and the rows they read."""
     digest = hashlib.sha256(f"format {FORMAT}".encode())
-    digest.update(privacy_signature(model).encode())  # '~' cells and till-date routing
     for name in sorted(rollups):
         rollup = rollups[name]
         source = model.sources[name]

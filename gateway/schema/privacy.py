@@ -30,6 +30,15 @@ class CalendarLevel:
     name: str
 
 
+def _late_days(info: Info[Context, Any]) -> int:
+    return info.context.settings.late_days
+
+
+def _decided_through(info: Info[Context, Any]) -> dt.date:
+    settings = info.context.settings
+    return settings.reporting_day() - dt.timedelta(days=settings.late_days)
+
+
 @strawberry.type(
     description="The privacy rule: data of users in a protected region is included only from "
     "shown cells. A cell is (app, calendar block, os value or every os); it passes with at "
@@ -51,6 +60,15 @@ class CatalogPrivacy:
     os_dimension: str
     epoch: dt.date = strawberry.field(description="the Monday the calendar counts blocks from")
     levels: list[CalendarLevel]
+    late_days: int = strawberry.field(
+        resolver=_late_days,
+        description="days after a block ends before its cells are decided",
+    )
+    decided_through: dt.date = strawberry.field(
+        resolver=_decided_through,
+        description="blocks ending on or before this day can be decided (the reporting day "
+        "less the late days); LAST_WEEK and the like end on or before it",
+    )
 
 
 def catalog_privacy(model: SemanticModel) -> CatalogPrivacy:

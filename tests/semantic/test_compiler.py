@@ -13,7 +13,7 @@ import pytest
 
 from semantic.compiler import compile_metrics
 from semantic.model import AppKind, SemanticModel
-from semantic.query import MetricQuery, QueryError
+from semantic.query import DateRange, MetricQuery, QueryError
 from tests.semantic.conftest import scope, with_privacy
 
 GAME, DRAMA = AppKind.GAME, AppKind.DRAMA
@@ -167,36 +167,45 @@ async def test_entry_source_breakdown_is_multi_touch(
     assert got == {"for_you_feed": (2, 3), "search": (0, 1), "share_link": (0, 1)}
 
 
-async def test_privacy_leaves_out_a_region_below_threshold_per_period(
+async def test_privacy_keeps_protected_rows_only_from_shown_cells_inside_each_grain(
     world_db: asyncpg.Connection, model: SemanticModel
 ) -> None:
-    # US users with a session: R has u1 only (1 < 2): left out; P has u1 and u4: shown.
+    # Threshold 2: each day has one US user, so no day is shown; the ISO week 10-05..11 has
+    # u1 and u4 (its remainder, every US row, too): shown. The week 10-12..18 is not decided
+    # by 10-20 (late days 3). R and its previous period P = 10-07..10 hold no shown cell.
     guarded = with_privacy(model, threshold=2, regions=("US",))
     query = MetricQuery(
         scope=scope("user_behavior", privacy=True),
         metrics=("active_users", "launched_sessions", "avg_duration_per_user"),
     )
     rows = {r["grain_id"]: r for r in await run(world_db, guarded, query)}
-    assert rows[0]["excluded"] == ["US"] and rows[1]["excluded"] == []
+    assert rows[0]["shown_days"] == [] and rows[1]["shown_days"] == []
     assert rows[0]["launched_sessions"] == 4  # l03 (US) left out
     assert rows[0]["active_users"] == 3  # u1 still counts through GB
     assert rows[0]["avg_duration_per_user"] == pytest.approx(1500 / 3)
-    assert rows[1]["launched_sessions"] == 2
-    us_only = MetricQuery(
-        scope=scope("user_behavior", privacy=True, filters={"regions": ("US",)}),
+    assert rows[1]["launched_sessions"] == 0  # l02 l11 (US) left out
+    week = DateRange(start=dt.date(2026, 10, 5), end=dt.date(2026, 10, 11))
+    weekly = MetricQuery(
+        scope=scope("user_behavior", privacy=True, range_=week),
         metrics=("launched_sessions",),
+        series=True,
     )
-    rows = {r["grain_id"]: r for r in await run(world_db, guarded, us_only)}
-    assert rows[0]["launched_sessions"] == 0 and rows[1]["launched_sessions"] == 2
+    rows = {r["grain_id"]: r for r in await run(world_db, guarded, weekly)}
+    assert rows[0]["shown_days"] == week.each_day()
+    assert rows[0]["launched_sessions"] == 5  # l01 l02 l11 (the shown week), l05 l06
+    # each day is a grain of its own: its US rows stay out (10-05 l01, 10-08 l02, 10-09 l11)
+    days = {r["grain_day"]: r["launched_sessions"] for g, r in rows.items() if g >= 2}
+    assert days == {d: 2 if d == dt.date(2026, 10, 11) else 0 for d in week.each_day()}
 
 
-async def test_privacy_threshold_met_shows_everything(
+async def test_privacy_threshold_of_one_shows_each_day_with_a_us_user(
     world_db: asyncpg.Connection, model: SemanticModel
 ) -> None:
-    guarded = with_privacy(model, threshold=1, regions=())
+    guarded = with_privacy(model, threshold=1, regions=("US",))
     query = MetricQuery(scope=scope("user_behavior", privacy=True), metrics=("launched_sessions",))
     rows = {r["grain_id"]: r for r in await run(world_db, guarded, query)}
-    assert rows[0]["excluded"] == [] and rows[0]["launched_sessions"] == 5
+    assert rows[0]["shown_days"] == [dt.date(2026, 10, 12)]  # R's one day with US rows
+    assert rows[0]["launched_sessions"] == 5
 
 
 def test_unknown_metric_and_breakdown_are_refused(model: SemanticModel) -> None:

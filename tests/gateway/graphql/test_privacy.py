@@ -1,7 +1,9 @@
 """The attacker's view of the US privacy threshold, on the hand-built world (world.py).
 
-With a threshold of 2 US users, R = 10-11..14 is below it (only u1 has a US session) and the
-previous period 10-07..10 is not (u1 and u4). No answer about R may carry US data.
+With a threshold of 2 US users, no day has enough US users (one each), and the only shown cell
+is the ISO week 10-05..11 (u1 and u4); the week 10-12..18 is not decided yet (reporting day
+10-20, late-data window 3 days). R = 10-11..14 holds no shown cell, nor does its previous
+period 10-07..10: no answer about R or its previous period may carry US data.
 US rows of R: session l03 (u1, 300 ms), orders o1 o2 (u1), ad events a3 a4, call n1 n6,
 runtime report r1, card impression f1.
 """
@@ -56,7 +58,9 @@ async def test_a_us_only_filter_is_suppressed_and_the_previous_period_judged_alo
     us = await sessions(attacker, f'range: {R}, regions: ["US"]', "series { value }")
     assert us["value"] is None and us["suppressed"] == "PRIVACY_THRESHOLD"
     assert {p["value"] for p in us["series"]} == {None}  # type: ignore[attr-defined]
-    assert us["previous"] == 2  # 10-07..10 has two US users: shown
+    # 10-07..10 has two US users (u1, u4), but no shown cell: its days have one each, and the
+    # week 10-05..11 that passes does not lie inside it
+    assert us["previous"] is None
 
 
 async def test_breakdowns_carry_no_us_data(attacker: GraphQLClient) -> None:
@@ -141,7 +145,7 @@ async def test_the_threshold_and_regions_are_configuration(
     world_pool: asyncpg.Pool, semantic_model: SemanticModel
 ) -> None:
     for model, expected in (
-        (with_privacy(semantic_model, threshold=1, regions=()), 5),  # met: shown
+        (with_privacy(semantic_model, threshold=1, regions=("US",)), 5),  # 10-12 shown
         (with_privacy(semantic_model, threshold=2, regions=("BR",)), 4),  # BR (u3) left out
         (with_privacy(semantic_model, threshold=2, regions=()), 5),  # nothing protected
     ):

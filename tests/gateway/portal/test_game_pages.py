@@ -171,3 +171,29 @@ async def test_the_network_error_table_pages(portal: Portal, page: Any) -> None:
     table = page.locator(".panel.errors")
     assert await shown_rows() == expected(second)
     assert (await table.locator(".position").inner_text()).startswith(f"11{DASH}")
+
+
+async def test_block_presets_and_the_days_a_card_includes_us_for(
+    portal: Portal, page: Any
+) -> None:
+    # LAST_WEEK: the last ISO week whose privacy cells are decided, as the gateway resolves it
+    await visit(page, portal, f"game/{GAME}/userBehavior?preset=LAST_WEEK&regions=US")
+    answer = await portal.data(
+        f'{{ game(id: "{GAME}") {{ userBehavior(filter: {{range: {{preset: LAST_WEEK}},'
+        ' regions: ["US"]}) { activeUsers { value protected { included { start end } } } } } }'
+    )
+    metric = answer["game"]["userBehavior"]["activeUsers"]
+    (week,) = metric["protected"]["included"]
+    assert await page.locator(".range-note").inner_text() == f"{week['start']} {DASH} {week['end']}"
+    assert float((await cards(page))["activeUsers"]["value"]) == metric["value"]
+    # LAST_30_DAYS includes US data for the shown weeks inside it only: the card says which
+    await visit(page, portal, f"game/{GAME}/userBehavior?preset=LAST_30_DAYS")
+    answer = await portal.data(
+        f'{{ game(id: "{GAME}") {{ userBehavior(filter: {{range: {{preset: LAST_30_DAYS}}}})'
+        " { activeUsers { protected { included { start end } complete } } } } }"
+    )
+    protected = answer["game"]["userBehavior"]["activeUsers"]["protected"]
+    assert protected["included"] and not protected["complete"]
+    spans = ", ".join(f"{s['start']} {DASH} {s['end']}" for s in protected["included"])
+    note = page.locator('.card[data-metric="activeUsers"] .included')
+    assert await note.inner_text() == f"US included for {spans}"

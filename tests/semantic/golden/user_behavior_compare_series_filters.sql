@@ -62,13 +62,15 @@ WITH grains AS (
   SELECT
     u,
     d,
-    '*' AS os
+    '*' AS os,
+    COALESCE(os, '') AS real_os
   FROM privacy_rows
   UNION
   SELECT
     u,
     d,
-    os
+    os,
+    COALESCE(os, '') AS real_os
   FROM privacy_rows
   WHERE
     os IN ('ios', 'android')
@@ -80,6 +82,7 @@ WITH grains AS (
     lo + 0 AS hi,
     users,
     remainder,
+    only_os,
     users >= CAST($10 AS INT)
     AND (
       remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
@@ -89,7 +92,8 @@ WITH grains AS (
       r.os,
       r.d AS lo,
       COUNT(DISTINCT r.u) AS users,
-      CAST(NULL AS BIGINT) AS remainder
+      CAST(NULL AS BIGINT) AS remainder,
+      CASE WHEN COUNT(DISTINCT r.real_os) = 1 THEN MIN(r.real_os) END AS only_os
     FROM privacy_keyed AS r
     GROUP BY
       r.os,
@@ -105,6 +109,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     CASE
       WHEN os = '*'
       THEN passes
@@ -114,18 +119,21 @@ WITH grains AS (
     END AS shown
   FROM privacy_candidates_0
 ), privacy_covered_1 AS (
-  SELECT DISTINCT
-    os,
-    d
-  FROM (
-    SELECT
-      os,
-      CAST(g.d AS DATE) AS d
-    FROM privacy_level_0 AS c
-    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
-    WHERE
-      c.shown
-  ) AS x
+  SELECT
+    c.os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_0 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown
+  UNION
+  SELECT
+    c.only_os AS os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_0 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown AND c.os = '*' AND NOT c.only_os IS NULL
 ), privacy_candidates_1 AS (
   SELECT
     os,
@@ -134,6 +142,7 @@ WITH grains AS (
     lo + 6 AS hi,
     users,
     remainder,
+    only_os,
     users >= CAST($10 AS INT)
     AND (
       remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
@@ -150,7 +159,8 @@ WITH grains AS (
       ) AS lo,
       COUNT(DISTINCT r.u) AS users,
       COUNT(DISTINCT r.u) FILTER(WHERE
-        v.d IS NULL) AS remainder
+        v.d IS NULL) AS remainder,
+      CASE WHEN COUNT(DISTINCT r.real_os) = 1 THEN MIN(r.real_os) END AS only_os
     FROM privacy_keyed AS r
     LEFT JOIN privacy_covered_1 AS v
       ON v.os = r.os AND v.d = r.d
@@ -174,6 +184,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     CASE
       WHEN os = '*'
       THEN passes
@@ -184,7 +195,7 @@ WITH grains AS (
   FROM privacy_candidates_1
 ), privacy_covered_2 AS (
   SELECT
-    os,
+    c.os,
     CAST(g.d AS DATE) AS d
   FROM privacy_level_0 AS c
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
@@ -192,12 +203,28 @@ WITH grains AS (
     c.shown
   UNION
   SELECT
-    os,
+    c.only_os AS os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_0 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown AND c.os = '*' AND NOT c.only_os IS NULL
+  UNION
+  SELECT
+    c.os,
     CAST(g.d AS DATE) AS d
   FROM privacy_level_1 AS c
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
   WHERE
     c.shown
+  UNION
+  SELECT
+    c.only_os AS os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_1 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown AND c.os = '*' AND NOT c.only_os IS NULL
 ), privacy_candidates_2 AS (
   SELECT
     os,
@@ -206,6 +233,7 @@ WITH grains AS (
     lo + 27 AS hi,
     users,
     remainder,
+    only_os,
     users >= CAST($10 AS INT)
     AND (
       remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
@@ -222,7 +250,8 @@ WITH grains AS (
       ) AS lo,
       COUNT(DISTINCT r.u) AS users,
       COUNT(DISTINCT r.u) FILTER(WHERE
-        v.d IS NULL) AS remainder
+        v.d IS NULL) AS remainder,
+      CASE WHEN COUNT(DISTINCT r.real_os) = 1 THEN MIN(r.real_os) END AS only_os
     FROM privacy_keyed AS r
     LEFT JOIN privacy_covered_2 AS v
       ON v.os = r.os AND v.d = r.d
@@ -246,6 +275,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     CASE
       WHEN os = '*'
       THEN passes
@@ -256,7 +286,7 @@ WITH grains AS (
   FROM privacy_candidates_2
 ), privacy_covered_3 AS (
   SELECT
-    os,
+    c.os,
     CAST(g.d AS DATE) AS d
   FROM privacy_level_0 AS c
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
@@ -264,7 +294,15 @@ WITH grains AS (
     c.shown
   UNION
   SELECT
-    os,
+    c.only_os AS os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_0 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown AND c.os = '*' AND NOT c.only_os IS NULL
+  UNION
+  SELECT
+    c.os,
     CAST(g.d AS DATE) AS d
   FROM privacy_level_1 AS c
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
@@ -272,12 +310,28 @@ WITH grains AS (
     c.shown
   UNION
   SELECT
-    os,
+    c.only_os AS os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_1 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown AND c.os = '*' AND NOT c.only_os IS NULL
+  UNION
+  SELECT
+    c.os,
     CAST(g.d AS DATE) AS d
   FROM privacy_level_2 AS c
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
   WHERE
     c.shown
+  UNION
+  SELECT
+    c.only_os AS os,
+    CAST(g.d AS DATE) AS d
+  FROM privacy_level_2 AS c
+  CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+  WHERE
+    c.shown AND c.os = '*' AND NOT c.only_os IS NULL
 ), privacy_candidates_3 AS (
   SELECT
     os,
@@ -286,6 +340,7 @@ WITH grains AS (
     lo + 83 AS hi,
     users,
     remainder,
+    only_os,
     users >= CAST($10 AS INT)
     AND (
       remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
@@ -302,7 +357,8 @@ WITH grains AS (
       ) AS lo,
       COUNT(DISTINCT r.u) AS users,
       COUNT(DISTINCT r.u) FILTER(WHERE
-        v.d IS NULL) AS remainder
+        v.d IS NULL) AS remainder,
+      CASE WHEN COUNT(DISTINCT r.real_os) = 1 THEN MIN(r.real_os) END AS only_os
     FROM privacy_keyed AS r
     LEFT JOIN privacy_covered_3 AS v
       ON v.os = r.os AND v.d = r.d
@@ -326,6 +382,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     CASE
       WHEN os = '*'
       THEN passes
@@ -556,6 +613,13 @@ SELECT
     )
   ORDER BY
     d.day) AS shown_days,
+  ARRAY(SELECT
+    p.day
+  FROM privacy_days AS p
+  WHERE
+    p.os = CAST($7 AS TEXT) AND p.chi <= g.hi
+  ORDER BY
+    p.day) AS shown_till,
   CAST(COALESCE(agg_0.m_sessions_total_users, 0) AS DOUBLE PRECISION) AS total_users,
   CAST(COALESCE(agg_1.m_sessions_users, 0) AS DOUBLE PRECISION) AS active_users,
   CAST(COALESCE(agg_2.m_first_sessions_users, 0) AS DOUBLE PRECISION) AS new_users,

@@ -9,7 +9,13 @@ const PRESETS = [
   ["YESTERDAY", "Yesterday"],
   ["LAST_7_DAYS", "Last 7 days"],
   ["LAST_30_DAYS", "Last 30 days"],
+  ["LAST_WEEK", "Last week"],
+  ["LAST_4_WEEKS", "Last 4 weeks"],
+  ["LAST_12_WEEKS", "Last 12 weeks"],
 ];
+// presets that are the last complete block of the privacy calendar whose cells are decided:
+// ranges aligned to its blocks, which can include protected-region (US) data
+const BLOCKS = { LAST_WEEK: 7, LAST_4_WEEKS: 28, LAST_12_WEEKS: 84 };
 const MAX_DAYS = 90;
 const DAY_MS = 86400000;
 
@@ -49,17 +55,29 @@ export function toParams(module, params) {
 }
 
 // The range the parameters stand for, as [start, end].
-export function rangeOf(params, reportingDay) {
+export function rangeOf(params, reportingDay, calendar) {
   if (params.start && params.end) return [params.start, params.end];
+  const block = BLOCKS[params.preset];
+  if (block && calendar) {
+    const through = calendar.decidedThrough;
+    const offset = (((days(calendar.epoch, through) - 1) % block) + block) % block;
+    let first = shiftDay(through, -offset);
+    if (offset !== block - 1) first = shiftDay(first, -block); // its block is not complete yet
+    return [first, shiftDay(first, block - 1)];
+  }
   const length = { YESTERDAY: 1, LAST_30_DAYS: 30 }[params.preset] || 7;
   return [shiftDay(reportingDay, 1 - length), reportingDay];
 }
 
-export function filterBar(module, params, { reportingDay, onChange }) {
+function offered(calendar) {
+  return PRESETS.filter(([value]) => !BLOCKS[value] || calendar?.blocks.includes(BLOCKS[value]));
+}
+
+export function filterBar(module, params, { reportingDay, onChange, calendar }) {
   const change = (updates) => onChange({ ...params, ...updates });
   const custom = Boolean(params.start && params.end);
   const preset = custom ? null : params.preset || "LAST_7_DAYS";
-  const [start, end] = rangeOf(params, reportingDay);
+  const [start, end] = rangeOf(params, reportingDay, calendar);
   const message = h("span", { class: "filter-message", role: "alert" });
   const startInput = h("input", { type: "date", name: "start", value: start, max: reportingDay });
   const endInput = h("input", { type: "date", name: "end", value: end, max: reportingDay });
@@ -74,7 +92,7 @@ export function filterBar(module, params, { reportingDay, onChange }) {
     if (!problem) change({ start: s, end: e, preset: "" });
   };
   const range = h("div", { class: "filter range", role: "group", "aria-label": "Date range" },
-    PRESETS.map(([value, label]) => h("button", {
+    offered(calendar).map(([value, label]) => h("button", {
       type: "button",
       class: value === preset ? "preset active" : "preset",
       "data-preset": value,

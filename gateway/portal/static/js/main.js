@@ -87,10 +87,10 @@ function render() {
   const ctx = { portal, kind, app, module, params: route.params, current: () => run === generation,
     set: (updates) => go({ kind, app: app.id, module: module.id, params: { ...route.params, ...updates } }) };
   const content = h("div", { class: "content" });
-  const [start, end] = rangeOf(route.params, reportingDay);
+  const [start, end] = rangeOf(route.params, reportingDay, portal.privacy);
   replace(page,
     h("div", { class: "title" }, h("h1", {}, module.label), h("p", {}, module.description)),
-    filterBar(module, route.params, { reportingDay, onChange: (params) => go({ ...route, kind, app: app.id, module: module.id, params }) }),
+    filterBar(module, route.params, { reportingDay, calendar: portal.privacy, onChange: (params) => go({ ...route, kind, app: app.id, module: module.id, params }) }),
     app.status !== "LAUNCHED" && h("div", { class: "notice unreleased", role: "status" },
       h("strong", {}, `${app.name} is not released yet.`), " Its analytics start on the day it launches; until then every number is empty."),
     h("p", { class: "range-note" }, `${start} – ${end}`),

@@ -36,7 +36,8 @@ export async function loadPortal() {
     metrics { id label description unit ${better || ""} }
     dimensions { id label }
     filters { id label description }
-    errorCodes { family code meaning } } }`);
+    errorCodes { family code meaning }
+    ${types.has("CatalogPrivacy") ? "privacy { epoch decidedThrough levels { days } }" : ""} } }`);
   const context = {
     types,
     modules: new Map(catalog.modules.map((m) => [`${m.kind}/${m.id}`, m])),
@@ -47,11 +48,18 @@ export async function loadPortal() {
   };
   // where the gateway judges each change itself (GOOD, BAD, NEUTRAL), the cards take its word
   const assessed = types.get("Metric").fields.some((f) => f.name === "assessment");
-  const portal = { errorCodes: catalog.errorCodes, assessed };
+  // the privacy calendar, for the presets aligned to its blocks (LAST_WEEK, ...)
+  const privacy = catalog.privacy
+    ? { epoch: catalog.privacy.epoch, decidedThrough: catalog.privacy.decidedThrough,
+        blocks: catalog.privacy.levels.map((l) => l.days) }
+    : null;
+  const included = types.get("Metric").fields.some((f) => f.name === "protected");
+  const portal = { errorCodes: catalog.errorCodes, assessed, privacy, included };
   for (const [kind, typeName] of Object.entries(KINDS)) {
     portal[kind] = types
       .get(typeName)
-      .fields.filter((f) => !APP_FIELDS.has(f.name))
+      // modules are the fields that take a filter; the others describe the app
+      .fields.filter((f) => !APP_FIELDS.has(f.name) && f.args.some((a) => a.name === "filter"))
       .map((field) => describeModule(kind, field, context));
   }
   return portal;

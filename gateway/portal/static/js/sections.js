@@ -49,7 +49,8 @@ export async function drawModule(ctx, content) {
 
 // A GraphQL document for one module of the app, with `body` selected on the module.
 async function ask(ctx, body, declarations = "", extra = {}) {
-  const card = !body.includes("...card") ? "" : ctx.portal.assessed ? CARD.replace("change", "change assessment") : CARD;
+  let card = !body.includes("...card") ? "" : ctx.portal.assessed ? CARD.replace("change", "change assessment") : CARD;
+  if (card && ctx.portal.included) card = card.replace("suppressed", "suppressed protected { included { start end } complete }");
   const query = `query Module($id: ID!, $filter: ${ctx.module.filterType}${declarations}) {
     app: ${ctx.kind}(id: $id) { m: ${ctx.module.id}(filter: $filter) { ${body} } } } ${card}`;
   const variables = { id: ctx.app.id, filter: toVariables(ctx.module, ctx.params), ...extra };

@@ -41,7 +41,17 @@ function card(metric, answer, selected, onSelect) {
   answer.suppressed ? suppressedNote(answer.suppressed)
     : h("span", { class: `change ${state}`, "data-change": answer.change ?? "" },
       `${arrow} ${formatChange(answer.change)}`.trim(),
-      h("small", {}, ` vs ${formatValue(answer.previous, unit)} before`)));
+      h("small", {}, ` vs ${formatValue(answer.previous, unit)} before`)),
+  includedNote(answer.protected));
+}
+
+// "US included for Nov 2 – Nov 22": a value that includes protected data for part of its range
+function includedNote(protectedData) {
+  if (!protectedData || protectedData.complete || !protectedData.included.length) return null;
+  const spans = protectedData.included.map((s) => (s.start === s.end ? s.start : `${s.start} – ${s.end}`));
+  return h("span", { class: "included", title: "US data is included only from whole privacy "
+    + "cells (days, weeks, 4 and 12 weeks with at least 1,000 US users) inside the range" },
+  `US included for ${spans.join(", ")}`);
 }
 
 export function cards(metrics, answers, selected, onSelect) {
