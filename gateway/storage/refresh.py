@@ -136,25 +136,16 @@ async def refresh(
         chosen = [r for r in rows if apps is None or r["app_id"] in apps]
         progress.start(apps=len(chosen))
         for row in chosen:
-            result = await _refresh_app(
-                conn,
-                model=model,
-                plan=plan,
-                app_id=row["app_id"],
-                kind=row["kind"],
-                reporting_day=reporting_day,
-                late_days=late_days,
-            )
-            summary.apps.append(result)
-            decided = await decide_cells(
-                conn,
-                model=model,
-                app_id=row["app_id"],
-                kind=row["kind"],
-                reporting_day=reporting_day,
-                late_days=late_days,
-            )
-            summary.cells.append(decided)
+            app = {
+                "model": model,
+                "app_id": row["app_id"],
+                "kind": row["kind"],
+                "reporting_day": reporting_day,
+                "late_days": late_days,
+            }
+            summary.apps.append(await _refresh_app(conn, plan=plan, **app))
+            # then the privacy cells of the blocks completed since (semantic/privacy.py)
+            summary.cells.append(await decide_cells(conn, **app))
             progress.advance(app_id=row["app_id"])
     finally:
         progress.stop()

@@ -359,3 +359,33 @@ def test_the_world_is_the_one_described() -> None:
         (1, "2026-09-28", "*"),
         (1, "2026-10-05", "*"),
     }
+
+
+async def test_table_and_distribution_rows_follow_the_cells(gql: GraphQLClient) -> None:
+    async def views(range_: str) -> Any:
+        data = await gql.data(
+            f'{{ game(id: "{world.APP}") {{ iapOrders(filter: {{range: {range_}}}) {{'
+            " topProducts { rows { productName orders beans } } }"
+            f" userProfile(filter: {{range: {range_}}}) {{ distribution(by: REGION) {{"
+            " key users } } } }"
+        )
+        return data["game"]
+
+    part = await views('{start: "2026-09-28", end: "2026-09-30"}')
+    # a4's order (09-29) is on a hidden day: the product row has g1's order alone
+    assert part["iapOrders"]["topProducts"]["rows"] == [
+        {"productName": "Gems", "orders": 1, "beans": 20.0}
+    ]
+    # US users of the shown day 09-28 only: a1 a2 a3 (a4 a5 a6 are on hidden days)
+    assert {r["key"]: r["users"] for r in part["userProfile"]["distribution"]} == {
+        "US": 3,
+        "GB": 2,
+    }
+    week = await views(WEEK_A)
+    assert week["iapOrders"]["topProducts"]["rows"] == [
+        {"productName": "Gems", "orders": 2, "beans": 70.0}
+    ]
+    assert {r["key"]: r["users"] for r in week["userProfile"]["distribution"]} == {
+        "US": 6,
+        "GB": 2,
+    }
