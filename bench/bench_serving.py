@@ -48,6 +48,7 @@ from gateway.migrations import migrate
 from gateway.schema.naming import camel
 from gateway.serving.data_version import bump_data_version
 from gateway.settings import Settings
+from gateway.storage.refresh import refresh
 from gateway.tokens import create_token
 from semantic.loader import load_model as _load_model
 from semantic.model import AppKind
@@ -293,6 +294,8 @@ async def world(server_url: str, clients: int) -> AsyncIterator[tuple[str, list[
         try:
             await migrate(conn)
             await build_demo(conn, today=TODAY)
+            # as `minis demo` does: derived tables and privacy cells, so that pages read rollups
+            await refresh(conn, model=_load_model(), reporting_day=TODAY - dt.timedelta(days=1))
             tokens = [(await create_token(conn, owner_id=None, admin=True)).token
                       for _ in range(clients)]
         finally:

@@ -389,3 +389,62 @@ async def test_table_and_distribution_rows_follow_the_cells(gql: GraphQLClient) 
         "US": 6,
         "GB": 2,
     }
+
+
+async def test_the_catalog_says_the_rule_and_its_calendar(gql: GraphQLClient) -> None:
+    data = await gql.data(
+        "{ catalog { privacy { threshold protectedRegions osDimension epoch lateDays"
+        " decidedThrough levels { level days name } } } }"
+    )
+    privacy = data["catalog"]["privacy"]
+    assert {k: v for k, v in privacy.items() if k != "levels"} == {
+        "threshold": 3,
+        "protectedRegions": ["US"],
+        "osDimension": "os",
+        "epoch": "2024-01-01",
+        "lateDays": 3,
+        "decidedThrough": "2026-10-17",
+    }
+    assert [(lv["days"], lv["name"]) for lv in privacy["levels"]] == [
+        (1, "day"),
+        (7, "ISO week"),
+        (28, "4-week period"),
+        (84, "12-week period"),
+    ]
+
+
+async def test_a_week_point_includes_the_shown_week(gql: GraphQLClient) -> None:
+    """A week or month point is a grain of its own: US rows from the shown cells inside it."""
+    series = (
+        "w: series(granularity: WEEK) { date value } m: series(granularity: MONTH) { date value }"
+    )
+    us = await behavior(
+        gql,
+        'range: {start: "2026-09-28", end: "2026-10-11"}, regions: ["US"]',
+        f"activeUsers {{ value series {{ date value }} {series} }}",
+    )
+    users = us["activeUsers"]
+    # the shown weeks A (a1..a6) and B (b1..b8), though of A's days only 09-28 is shown
+    assert users["value"] == 14
+    assert [(p["date"], p["value"]) for p in users["w"]] == [("2026-09-28", 6), ("2026-10-05", 8)]
+    assert points(users)["2026-09-28"] == 3 and points(users)["2026-09-29"] is None
+    # September's 09-28..30 holds the shown day 09-28 but not week A (it ends in October);
+    # October's 10-01..11 holds week B
+    assert [(p["date"], p["value"]) for p in users["m"]] == [("2026-09-28", 3), ("2026-10-01", 8)]
+    # from 09-29 the first week is clipped to 09-29..10-04: no shown cell inside, withheld
+    late = await behavior(
+        gql,
+        'range: {start: "2026-09-29", end: "2026-10-11"}, regions: ["US"]',
+        f"activeUsers {{ value {series} }}",
+    )
+    assert [(p["date"], p["value"]) for p in late["activeUsers"]["w"]] == [
+        ("2026-09-29", None),
+        ("2026-10-05", 8),
+    ]
+    # every region, week A as one point: its 7 US sessions and 3 GB, as the range's value
+    # (the days' points add up to 6: 09-29's and 09-30's US sessions are left out of them)
+    every = await behavior(gql, f"range: {WEEK_A}", f"launchedSessions {{ value {series} }}")
+    sessions = every["launchedSessions"]
+    assert sessions["value"] == 10
+    assert sessions["w"] == [{"date": "2026-09-28", "value": 10}]
+    assert sessions["m"] == [{"date": "2026-09-28", "value": 4}, {"date": "2026-10-01", "value": 0}]
