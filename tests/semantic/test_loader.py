@@ -257,6 +257,44 @@ CASES: dict[str, tuple[str, list[str]]] = {
         """,
         ["3: config privacy: threshold must be at least 1, not 0"],
     ),
+    "privacy epoch not a monday": (
+        """
+        config:
+          privacy:
+            epoch: 2024-01-03
+        """,
+        [
+            "3: config privacy: epoch must be a Monday, so that weeks are ISO weeks; "
+            "2024-01-03 is a Wednesday"
+        ],
+    ),
+    "privacy epoch not a date": (
+        """
+        config:
+          privacy:
+            epoch: soon
+        """,
+        ["3: config privacy: epoch must be a date such as 2024-01-01, not 'soon'"],
+    ),
+    "privacy blocks that do not nest": (
+        """
+        config:
+          privacy:
+            blocks: [1, 7, 30]
+        """,
+        [
+            "3: config privacy: each block must be a multiple of the one before, so that "
+            "blocks nest; 30 is not a multiple of 7"
+        ],
+    ),
+    "privacy blocks without days": (
+        """
+        config:
+          privacy:
+            blocks: [7, 28]
+        """,
+        ["3: config privacy: blocks must start with 1 (the day)"],
+    ),
     "not a model": (
         """
         - metrics
