@@ -33,7 +33,8 @@ ALL_OS = "*"  # the os key of cells of every os
 CELLS_TABLE = "minis_privacy_cells"
 DAYS_TABLE = "minis_privacy_days"
 DAYS_CTE = "privacy_days"
-CELL_COLUMNS = ("os", "level", "lo", "hi", "users", "remainder", "shown")
+# a decided cell; `only_os`: the one os of all its rows, if they have one
+CELL_COLUMNS = ("os", "level", "lo", "hi", "users", "remainder", "only_os", "shown")
 
 
 def applies(statement: Statement) -> bool:
@@ -72,9 +73,11 @@ def _distinct_users(where: exp.Expr | None = None) -> exp.Expr:
     return exp.Filter(this=count, expression=exp.Where(this=where)) if where is not None else count
 
 
-def add_decisions(statement: Statement) -> str:
+def add_decisions(statement: Statement, *, final: bool = False) -> str:
     """CTEs deciding every complete cell of the app; the last one, `privacy_cells`, has a row
-    per cell with protected rows: (os, level, lo, hi, users, remainder, shown)."""
+    per cell with protected rows (`CELL_COLUMNS`). With `final`, the blocks the refresh stored
+    decisions for keep them (a decision is final), and every larger block's remainder is
+    judged against them: only blocks not decided yet are decided from the rows."""
     name = "privacy_cells"
     if name in statement.ctes:
         return name
@@ -185,7 +188,9 @@ def add_decisions(statement: Statement) -> str:
             )
         )
         candidates_cte = statement.add_cte(f"privacy_candidates_{level}", candidates)
-        shown = _complete_sets(candidates_cte, len(os_values))
+        shown: exp.Query = _complete_sets(candidates_cte, len(os_values))
+        if final:
+            shown = _keep_stored(statement, shown, level)
         decided.append(statement.add_cte(f"privacy_level_{level}", shown))
     cells: exp.Query = exp.select(*[col(c) for c in CELL_COLUMNS]).from_(decided[0])
     for level_cte in decided[1:]:
@@ -229,10 +234,35 @@ def _complete_sets(candidates: str, os_count: int) -> exp.Select:
         )
     )
     return exp.select(
-        *[col(c) for c in CELL_COLUMNS if c != "shown"],
-        col("only_os"),
-        exp.alias_(shown, "shown"),
+        *[col(c) for c in CELL_COLUMNS if c != "shown"], exp.alias_(shown, "shown")
     ).from_(candidates)
+
+
+def _keep_stored(statement: Statement, fresh: exp.Query, level: int) -> exp.Query:
+    """The level's stored decisions, and the fresh ones of blocks with none stored (a block
+    is decided whole, once: no cell is added to a decided block, even for late rows)."""
+    def stored(alias: str) -> list[exp.Expr]:
+        return [
+            exp.EQ(this=col("app_id", alias), expression=statement.app()),
+            exp.EQ(this=col("level", alias), expression=_int(level)),
+        ]
+
+    decided = exp.Exists(
+        this=exp.select(_int(1))
+        .from_(exp.alias_(exp.to_table(CELLS_TABLE), "s", table=True))
+        .where(*stored("s"), exp.EQ(this=col("lo", "s"), expression=col("lo", "f")))
+    )
+    new = (
+        exp.select(*[col(c, "f") for c in CELL_COLUMNS])
+        .from_(fresh.subquery("f"))
+        .where(exp.not_(decided))
+    )
+    kept = (
+        exp.select(*[col(c, "k") for c in CELL_COLUMNS])
+        .from_(exp.alias_(exp.to_table(CELLS_TABLE), "k", table=True))
+        .where(*stored("k"))
+    )
+    return exp.union(new, kept, distinct=False)
 
 
 def _covered_days(levels: list[str]) -> exp.Query:
@@ -380,10 +410,16 @@ def covered_within(
 
 
 def compile_decisions(
-    model: SemanticModel, *, app_id: str, kind: AppKind, reporting_day: dt.date, late_days: int
+    model: SemanticModel,
+    *,
+    app_id: str,
+    kind: AppKind,
+    reporting_day: dt.date,
+    late_days: int,
+    final: bool = False,
 ) -> CompiledQuery:
-    """The statement deciding every complete cell of an app (columns `CELL_COLUMNS`), for the
-    refresh to store."""
+    """The statement deciding every complete cell of an app (columns `CELL_COLUMNS`); with
+    `final`, keeping the decisions stored (see `add_decisions`), for the refresh to store."""
     day = DateRange(start=reporting_day, end=reporting_day)
     scope = Scope(
         app_id=app_id,
@@ -395,14 +431,14 @@ def compile_decisions(
     )
     statement = Statement(model=model, scope=scope)
     statement.set_bound("decided_through", reporting_day - dt.timedelta(days=late_days))
-    cells = add_decisions(statement)
-    final = statement.with_ctes(
+    cells = add_decisions(statement, final=final)
+    query = statement.with_ctes(
         exp.select(*[col(c) for c in CELL_COLUMNS])
         .from_(cells)
         .order_by(col("level"), col("lo"), col("os"))
     )
     return CompiledQuery(
-        sql=render(final), params=tuple(statement.params.values), columns=CELL_COLUMNS
+        sql=render(query), params=tuple(statement.params.values), columns=CELL_COLUMNS
     )
 
 

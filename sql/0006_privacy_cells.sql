@@ -4,7 +4,8 @@
 -- Every decided cell with protected-region rows: its block [lo, hi] of calendar level
 -- `level` (0 the day, then the model's larger blocks), its os ('*': every os), its distinct
 -- protected users with a session, those on days no shown lower cell covers (`remainder`,
--- null for days) and the decision.
+-- null for days), the one os of all its rows if they have one (`only_os`: then the every-os
+-- cell is that os's cell too) and the decision.
 CREATE TABLE minis_privacy_cells (
     app_id    text     NOT NULL,
     level     smallint NOT NULL,
@@ -13,6 +14,7 @@ CREATE TABLE minis_privacy_cells (
     os        text     NOT NULL,
     users     bigint   NOT NULL,
     remainder bigint,
+    only_os   text,
     shown     boolean  NOT NULL,
     PRIMARY KEY (app_id, level, lo, os)
 );

@@ -52,7 +52,7 @@ async def decide_cells(
         if state is not None and state["signature"] != signature:
             await conn.execute(f"DELETE FROM {CELLS_TABLE} WHERE app_id = $1", app_id)
             state = None
-        new = 0
+        before = await _cells(conn, app_id)
         if state is None or state["decided_through"] < through:
             compiled = compile_decisions(
                 model,
@@ -60,16 +60,16 @@ async def decide_cells(
                 kind=AppKind(kind),
                 reporting_day=reporting_day,
                 late_days=late_days,
+                final=state is not None,
             )
             rows = await conn.fetch(compiled.sql, *compiled.params)
             columns = ", ".join(CELL_COLUMNS)
             await conn.executemany(
                 f"INSERT INTO {CELLS_TABLE} (app_id, {columns})"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                 " ON CONFLICT (app_id, level, lo, os) DO NOTHING",
                 [(app_id, *(row[c] for c in CELL_COLUMNS)) for row in rows],
             )
-            new = len(rows)
             await conn.execute(f"DELETE FROM {DAYS_TABLE} WHERE app_id = $1", app_id)
             await conn.execute(stored_days_sql(), app_id)
             await conn.execute(
@@ -85,12 +85,20 @@ async def decide_cells(
                 signature,
                 through,
             )
-        shown = await conn.fetchval(
-            f"SELECT count(*) FROM {CELLS_TABLE} WHERE app_id = $1 AND shown", app_id
-        )
+        new = await _cells(conn, app_id) - before
+        shown = await _cells(conn, app_id, shown=True)
     return CellsDecided(
         app_id=app_id,
         decided_through=through if state is None else max(through, state["decided_through"]),
         new_cells=new,
         shown=shown,
     )
+
+
+async def _cells(conn: asyncpg.Connection, app_id: str, *, shown: bool = False) -> int:
+    """How many cells of the app are stored (with `shown`: shown)."""
+    where = " AND shown" if shown else ""
+    count = await conn.fetchval(
+        f"SELECT count(*) FROM {CELLS_TABLE} WHERE app_id = $1{where}", app_id
+    )
+    return int(count)

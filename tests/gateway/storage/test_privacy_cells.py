@@ -133,3 +133,25 @@ async def test_a_changed_rule_decides_everything_again(db: asyncpg.Connection) -
         for c in decide(await protected_rows(db), threshold=2, through=dt.date(2026, 10, 17))
     }
     assert cells == expected
+
+
+async def test_a_new_block_is_judged_against_the_stored_decisions_of_its_parts(
+    db: asyncpg.Connection,
+) -> None:
+    await world.build(db)
+    insert = (
+        "INSERT INTO launches VALUES ($1, $2, $3, $4, true, 1000, 1000, 'ios', 'US', 'male',"
+        " '18-24', 'Apple', 'iPhone 15', '37.4.0', 'search')"
+    )
+    at = world.noon("2026-10-14")
+    await db.execute(insert, "e1-1014", world.APP, "e1", at)
+    await refresh(db, model=model(), reporting_day=REPORTING_DAY)  # decides 10-14: e1 alone
+    assert (await stored(db))[(0, dt.date(2026, 10, 14), "*")][3] is False
+    # late rows make 10-14 pass (e1 e2 e3); it stays hidden. The week 10-12..18 completes:
+    # its remainder is what the stored decisions leave uncovered, 10-14's e1 e2 e3 (3), not
+    # the nothing that 10-14 decided anew would leave
+    await db.executemany(insert, [(f"{u}-1014", world.APP, u, at) for u in ("e2", "e3")])
+    await refresh(db, model=model(), reporting_day=REPORTING_DAY + dt.timedelta(days=1))
+    cells = await stored(db)
+    assert cells[(0, dt.date(2026, 10, 14), "*")][3] is False
+    assert cells[(1, dt.date(2026, 10, 12), "*")] == (dt.date(2026, 10, 18), 6, 3, True)

@@ -399,6 +399,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     shown
   FROM privacy_level_0
   UNION ALL
@@ -409,6 +410,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     shown
   FROM privacy_level_1
   UNION ALL
@@ -419,6 +421,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     shown
   FROM privacy_level_2
   UNION ALL
@@ -429,6 +432,7 @@ WITH grains AS (
     hi,
     users,
     remainder,
+    only_os,
     shown
   FROM privacy_level_3
 ), privacy_days AS (
