@@ -1,8 +1,8 @@
 """From the rows of a compiled statement to the numbers an answer shows.
 
 Rows come keyed by grain (see semantic.grains): 0 the range, 1 the previous period, 2 + i
-the i-th day of the range. Here the comparison arithmetic and the privacy suppression are
-applied; nothing here touches the database.
+the i-th day, week or month of the range's series. Here the comparison arithmetic and the
+privacy suppression are applied; nothing here touches the database.
 """
 
 from __future__ import annotations

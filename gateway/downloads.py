@@ -2,9 +2,10 @@
 
     GET /csv/{kind}/{app_id}/{module}/{item}?start=...&end=...&os=IOS&regions=US,GB
 
-`item` is a metric id (its daily series; `by=REGION` for its breakdown instead, with
-`limit`), a table (`limit`, `offset`), `cohorts` (with `period=DAY_7`), `distribution`
-(with `by=GENDER`) or a funnel. The download runs the same GraphQL query a UI would send
+`item` is a metric id (its daily series, or with `granularity=WEEK|MONTH` a line per ISO
+week or calendar month; `by=REGION` for its breakdown instead, with `limit`), a table
+(`limit`, `offset`), `cohorts` (with `period=DAY_7`), `distribution` (with `by=GENDER`) or a
+funnel. The download runs the same GraphQL query a UI would send
 and writes its answer as CSV, so the numbers are the GraphQL answer's.
 """
 
@@ -72,7 +73,8 @@ def _filter_variables(
 
 
 def _metric_download(name: str, params: dict[str, str], *, integer: bool) -> Download:
-    """A metric's daily series, or with `by` its breakdown; counts as whole numbers."""
+    """A metric's series (daily, or by `granularity`), or with `by` its breakdown; counts as
+    whole numbers."""
     field = camel(name)
     value = "valueInt" if integer else "value"  # 338, not 338.0
     if params.get("by"):
@@ -85,11 +87,15 @@ def _metric_download(name: str, params: dict[str, str], *, integer: bool) -> Dow
             declarations="$by: {dimension}!, $limit: Int!",
             rows=lambda metric: metric["breakdown"],
         )
+    granularity = params.get("granularity")  # a line per day by default, or week or month
     return Download(
         field=field,
-        selection=f"{field} {{ series {{ date {value} }} }}",
+        selection=f"{field} {{ series{'(granularity: $granularity)' if granularity else ''}"
+        f" {{ date {value} }} }}",
         fields=("date", value),
         header=("date", field),
+        arguments={"granularity": granularity} if granularity else {},
+        declarations="$granularity: Granularity!" if granularity else "",
         rows=lambda metric: metric["series"],
     )
 
@@ -174,6 +180,8 @@ async def csv_download(request: Request) -> Response:
     params = dict(request.query_params)
     item = path["item"]
     metric = next((m for m in module.metrics if camel(m.name) == item), None)
+    if metric is not None and params.get("by") and params.get("granularity"):
+        return _error(400, "granularity is for a metric's series; a breakdown has a line a key")
     try:
         if metric is not None:
             integer = counts(model, model.metrics[metric.name])

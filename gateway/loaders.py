@@ -29,6 +29,7 @@ from semantic.model import SemanticModel
 from semantic.query import (
     DistributionQuery,
     FunnelQuery,
+    Granularity,
     MetricQuery,
     RetentionQuery,
     Scope,
@@ -47,11 +48,17 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+def _starts(request: ModuleRequest, granularity: Granularity, series: bool = True) -> list[Any]:
+    """The dates of a series' points: each bucket's first day within the range."""
+    return [b.start for b in request.range.buckets(granularity)] if series else []
+
+
 @dataclass(frozen=True, kw_only=True)
 class MetricKey:
     request: ModuleRequest
     metric: str
     series: bool = False
+    granularity: Granularity = Granularity.DAY  # of the series: one statement each
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +67,7 @@ class BreakdownKey:
     metric: str
     by: str
     series: bool = False
+    granularity: Granularity = Granularity.DAY
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +81,7 @@ class RetentionKey:
     request: ModuleRequest
     period: int
     cohort: str
+    granularity: Granularity = Granularity.DAY  # of the rate's series; cohort rows: DAY's
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +124,19 @@ async def _per_group(
     for result in results:
         merged.update(result)
     return [merged[key] for key in keys]
+
+
+SeriesKey = TypeVar("SeriesKey", MetricKey, BreakdownKey)
+
+
+def _series_group(
+    keys: Sequence[SeriesKey], by: Callable[[SeriesKey], Hashable]
+) -> Callable[[SeriesKey], Hashable]:
+    """Statements by `by` and the series granularity: a key without a series joins one of
+    its group's statements that has one (so a module's cards with a weekly series and cards
+    without are one statement)."""
+    joined = {by(k): k.granularity for k in keys if k.series}
+    return lambda k: (by(k), k.granularity if k.series else joined.get(by(k), k.granularity))
 
 
 class Loaders:
@@ -163,13 +185,15 @@ class Loaders:
     async def _metrics(self, keys: Sequence[MetricKey]) -> list[MetricAnswer]:
         async def answer(group: list[MetricKey]) -> dict[MetricKey, MetricAnswer]:
             request = group[0].request
+            granularity = next((k.granularity for k in group if k.series), Granularity.DAY)
             if not request.app.launched:
-                return {
-                    k: not_launched(request.range.each_day() if k.series else ()) for k in group
-                }
+                return {k: not_launched(_starts(request, k.granularity, k.series)) for k in group}
             names = tuple(dict.fromkeys(k.metric for k in group))
             query = MetricQuery(
-                scope=self._scope(request), metrics=names, series=any(k.series for k in group)
+                scope=self._scope(request),
+                metrics=names,
+                series=any(k.series for k in group),
+                granularity=granularity,
             )
             self._record(request, query)
             grains = Grains.of(
@@ -183,7 +207,7 @@ class Loaders:
                 for k in group
             }
 
-        return await _per_group(keys, lambda k: k.request, answer)
+        return await _per_group(keys, _series_group(keys, lambda k: k.request), answer)
 
     async def _breakdowns(self, keys: Sequence[BreakdownKey]) -> list[list[BreakdownAnswer]]:
         async def answer(group: list[BreakdownKey]) -> dict[BreakdownKey, list[BreakdownAnswer]]:
@@ -195,6 +219,7 @@ class Loaders:
                 scope=self._scope(request),
                 metrics=names,
                 series=any(k.series for k in group),
+                granularity=next((k.granularity for k in group if k.series), Granularity.DAY),
                 breakdown=by,
             )
             self._record(request, query)
@@ -229,7 +254,7 @@ class Loaders:
                 for k in group
             }
 
-        return await _per_group(keys, lambda k: (k.request, k.by), answer)
+        return await _per_group(keys, _series_group(keys, lambda k: (k.request, k.by)), answer)
 
     async def _retention(self, keys: Sequence[RetentionKey]) -> list[RetentionAnswer]:
         async def one(key: RetentionKey) -> RetentionAnswer:
@@ -237,12 +262,17 @@ class Loaders:
             if not request.app.launched:
                 days = request.range.each_day()
                 return RetentionAnswer(
-                    rate=not_launched(days),
+                    rate=not_launched(_starts(request, key.granularity)),
                     cohorts=tuple(
                         Cohort(date=d, cohort_size=None, retained=None, rate=None) for d in days
                     ),
                 )
-            query = RetentionQuery(scope=self._scope(request), period=key.period, cohort=key.cohort)
+            query = RetentionQuery(
+                scope=self._scope(request),
+                period=key.period,
+                cohort=key.cohort,
+                granularity=key.granularity,
+            )
             routed = retention_route(self.model, query, self.plan) is not None
             self.derived.record(
                 app_id=request.app.id,
@@ -264,7 +294,7 @@ class Loaders:
                     retained=None if withheld else row["retained"],
                     rate=None if withheld else row["rate"],
                 )
-                for row in grains.days
+                for row in (grains.days if key.granularity is Granularity.DAY else ())
                 # a cohort row is its own slice: withheld when its day shows nothing asked for
                 for withheld in [hidden(row["shown_days"], protected_only=only)]
             )

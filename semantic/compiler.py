@@ -1,6 +1,7 @@
 """Compile a `MetricQuery` into one PostgreSQL statement.
 
-The statement returns one row per grain (see `semantic.grains`), and per breakdown key when
+The statement returns one row per grain (see `semantic.grains`: the range, the previous period
+and each day, week or month of the series), and per breakdown key when
 asked: `grain_id, grain_day, [bkey,] shown_days, <one column per metric>` (`shown_days`: the
 days whose protected-region rows the row keeps). Measures that read
 the same rows in the same way share one aggregating CTE; ratios and derived metrics combine
@@ -165,6 +166,7 @@ def compile_metrics(
         query.metrics,
         query.compare,
         query.series,
+        query.granularity if query.series else None,
         query.breakdown,
         None if plan is None else plan.signature,
     )
@@ -196,7 +198,9 @@ def _compile_metrics(
 
     statement = Statement(model=model, scope=scope)
     add_span_bounds(statement, compare=query.compare)
-    grains = add_grains(statement, compare=query.compare, series=query.series)
+    grains = add_grains(
+        statement, compare=query.compare, series=query.series, granularity=query.granularity
+    )
     measures = MeasureCompiler(statement=statement, grains=grains, breakdown=query.breakdown)
     routes = metric_routes(model, query, plan)
     measures.compile([r.ref for r in routes if r.rollup is None])

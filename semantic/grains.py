@@ -1,10 +1,12 @@
-"""The grains of an answer: the current range, the previous period and each day of the range.
+"""The grains of an answer: the current range, the previous period and each bucket of the
+range's series: its days, or its ISO weeks or calendar months.
 
 Every metric statement starts from a `grains` CTE with one row per grain:
-`grain_id` (0 current, 1 previous, 2 + i for day i of the range), `grain_day` (the day, for
-day grains), `lo`/`hi` (the grain's first and last day) and `period` ('current' for the range
-and its days, 'previous'). Each grain keeps protected-region rows only from the shown privacy
-cells lying wholly inside [lo, hi] (see `semantic.privacy`).
+`grain_id` (0 current, 1 previous, 2 + i for bucket i of the range), `grain_day` (a bucket's
+first day within the range), `lo`/`hi` (the grain's first and last day: a week or month bucket
+is clipped to the range) and `period` ('current' for the range and its buckets, 'previous').
+Each grain keeps protected-region rows only from the shown privacy cells lying wholly inside
+[lo, hi] (see `semantic.privacy`), so a week's point includes a shown week, a day's not.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 from sqlglot import exp
 
 from semantic.privacy import add_privacy_days, applies
+from semantic.query import Granularity
 from semantic.relations import Statement
 from semantic.sqlparts import col
 
@@ -36,7 +39,13 @@ def add_span_bounds(statement: Statement, *, compare: bool) -> None:
         statement.set_bound("previous_end", previous.end)
 
 
-def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
+def add_grains(
+    statement: Statement,
+    *,
+    compare: bool,
+    series: bool,
+    granularity: Granularity = Granularity.DAY,
+) -> str:
     null_day = exp.cast(exp.Null(), "date")
     parts: list[exp.Select] = [
         exp.select(
@@ -57,7 +66,9 @@ def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
                 exp.Literal.string("previous"),
             )
         )
-    if series:
+    if series and granularity is not Granularity.DAY:
+        parts.append(_buckets(statement, granularity))
+    elif series:
         offset = col("i")
         day = exp.Add(this=statement.bound("start"), expression=offset)
         count = exp.Sub(this=statement.bound("end"), expression=statement.bound("start"))
@@ -81,6 +92,43 @@ def add_grains(statement: Statement, *, compare: bool, series: bool) -> str:
     for part in parts[1:]:
         query = exp.union(query, part, distinct=False)
     return statement.add_cte("grains", query)
+
+
+def _buckets(statement: Statement, granularity: Granularity) -> exp.Select:
+    """One grain per ISO week or calendar month the range touches, clipped to the range: the
+    range's days grouped by `date_trunc`, numbered in order (the SQL text is the same for every
+    range, whose bounds stay parameters)."""
+    offset = col("i")
+    day = exp.Add(this=statement.bound("start"), expression=offset)
+    bucket = exp.cast(
+        exp.func("date_trunc", exp.Literal.string(granularity.value), exp.cast(day, "timestamp")),
+        "date",
+    )
+    count = exp.Sub(this=statement.bound("end"), expression=statement.bound("start"))
+    days = exp.select(exp.alias_(day.copy(), "day"), exp.alias_(bucket, "b")).from_(
+        exp.Table(
+            this=exp.func("generate_series", exp.Literal.number(0), count),
+            alias=exp.TableAlias(this=exp.to_identifier("s"), columns=[exp.to_identifier("i")]),
+        )
+    )
+    number = exp.Window(
+        this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=col("b"))])
+    )
+    grain_id = exp.cast(
+        exp.Add(this=exp.Literal.number(FIRST_DAY - 1), expression=number), "int"
+    )
+    first = exp.Min(this=col("day"))
+    return (
+        exp.select(
+            grain_id,
+            first,
+            first.copy(),
+            exp.Max(this=col("day")),
+            exp.Literal.string("current"),
+        )
+        .from_(days.subquery("u"))
+        .group_by(col("b"))
+    )
 
 
 def add_grain_days(statement: Statement, grains: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -15,6 +16,23 @@ FilterValue = str | bool | tuple[str, ...]
 
 def _no_filters() -> Mapping[str, FilterValue]:
     return MappingProxyType({})
+
+
+class Granularity(StrEnum):
+    """The buckets of a series: UTC days, ISO weeks (Monday to Sunday) or calendar months;
+    each bucket is clipped to the range."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+    def bucket_start(self, day: dt.date) -> dt.date:
+        """The first day of the whole (unclipped) bucket holding `day`."""
+        if self is Granularity.WEEK:
+            return day - dt.timedelta(days=day.weekday())
+        if self is Granularity.MONTH:
+            return day.replace(day=1)
+        return day
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +53,16 @@ class DateRange:
 
     def each_day(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    def buckets(self, granularity: Granularity) -> list[DateRange]:
+        """The range's days, ISO weeks or calendar months, each clipped to the range."""
+        found: list[DateRange] = []
+        for day in self.each_day():
+            if found and granularity.bucket_start(day) == granularity.bucket_start(found[-1].end):
+                found[-1] = DateRange(start=found[-1].start, end=day)
+            else:
+                found.append(DateRange(start=day, end=day))
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +92,7 @@ class MetricQuery:
     metrics: tuple[str, ...]
     compare: bool = True
     series: bool = False
+    granularity: Granularity = Granularity.DAY  # of the series
     breakdown: str | None = None  # a dimension of the module
 
 
@@ -74,6 +103,7 @@ class RetentionQuery:
     cohort: str | None = None  # cohort type; the view's default when None
     compare: bool = True
     series: bool = False
+    granularity: Granularity = Granularity.DAY  # of the rate's series (the cohort rows: DAY)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,8 @@
 A statement depends on a query's values only through its bind parameters, and every
 parameter of a metric or retention statement is named (`Params.named`): the app, the day
 bounds, the filter values, parameter filters and the privacy settings. A shape is what the
-SQL text depends on: the module, metrics, breakdown, which filters are given (and how many
+SQL text depends on: the module, metrics, breakdown, the series and its granularity (day, week
+or month: the compilers key on it beside `scope_shape`), which filters are given (and how many
 values a list has: one, or more), user-type values, and whether derived tables answer.
 """
 

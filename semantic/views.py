@@ -15,6 +15,7 @@ from semantic.query import (
     CompiledQuery,
     DistributionQuery,
     FunnelQuery,
+    Granularity,
     QueryError,
     RetentionQuery,
     Scope,
@@ -34,12 +35,13 @@ def _start(
     *,
     compare: bool = False,
     series: bool = False,
+    granularity: Granularity = Granularity.DAY,
     plan: RollupPlan | None = None,
 ) -> tuple[Module, Statement, MeasureCompiler]:
     module = module_of(model, scope.kind, scope.module)
     statement = Statement(model=model, scope=scope)
     add_span_bounds(statement, compare=compare)
-    grains = add_grains(statement, compare=compare, series=series)
+    grains = add_grains(statement, compare=compare, series=series, granularity=granularity)
     return module, statement, MeasureCompiler(statement=statement, grains=grains, breakdown=None)
 
 
@@ -94,6 +96,7 @@ def compile_retention(
         query.period,
         query.cohort,
         query.compare,
+        query.granularity,
         None if plan is None else plan.signature,
     )
 
@@ -110,7 +113,12 @@ def _compile_retention(
     model: SemanticModel, query: RetentionQuery, *, pretty: bool, plan: RollupPlan | None
 ) -> CompiledQuery:
     module, statement, measures = _start(
-        model, query.scope, compare=query.compare, series=True, plan=plan
+        model,
+        query.scope,
+        compare=query.compare,
+        series=True,
+        granularity=query.granularity,
+        plan=plan,
     )
     view = module.retention
     if view is None:

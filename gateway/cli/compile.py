@@ -17,6 +17,7 @@ from semantic.query import (
     DistributionQuery,
     FilterValue,
     FunnelQuery,
+    Granularity,
     MetricQuery,
     QueryError,
     RetentionQuery,
@@ -63,6 +64,7 @@ def _metric_query(
     metrics: str | None,
     breakdown: str | None,
     series: bool,
+    granularity: Granularity = Granularity.DAY,
 ) -> MetricQuery:
     module = model.module(scope.kind, scope.module)
     names = (
@@ -71,7 +73,9 @@ def _metric_query(
         else tuple(m.name for m in module.metrics)
     )
     breakdown = breakdown and _snake(breakdown, model.dimensions)
-    return MetricQuery(scope=scope, metrics=names, series=series, breakdown=breakdown)
+    return MetricQuery(
+        scope=scope, metrics=names, series=series, granularity=granularity, breakdown=breakdown
+    )
 
 
 def explain_routes(model: SemanticModel, query: MetricQuery, plan: RollupPlan | None) -> str:
@@ -106,6 +110,7 @@ def _compile(
     by: str | None,
     series: bool,
     plan: RollupPlan | None = None,
+    granularity: Granularity = Granularity.DAY,
 ) -> CompiledQuery:
     from semantic.compiler import compile_metrics
     from semantic.views import (
@@ -116,11 +121,20 @@ def _compile(
     )
 
     if view is None:
-        query = _metric_query(model, scope, metrics=metrics, breakdown=breakdown, series=series)
+        query = _metric_query(
+            model,
+            scope,
+            metrics=metrics,
+            breakdown=breakdown,
+            series=series,
+            granularity=granularity,
+        )
         return compile_metrics(model, query, pretty=True, plan=plan)
     module = model.module(scope.kind, scope.module)
     if view == "retention":
-        retention = RetentionQuery(scope=scope, period=period, cohort=cohort)
+        retention = RetentionQuery(
+            scope=scope, period=period, cohort=cohort, granularity=granularity
+        )
         return compile_retention(model, retention, pretty=True)
     if view == "distribution":
         dimension = by or (module.distribution.dimensions[0].name if module.distribution else "")
@@ -152,6 +166,13 @@ def _compile(
 @click.option("--filter", "extra", multiple=True, help="Other module filter as NAME=VALUE.")
 @click.option("--breakdown", default=None, help="A dimension of the module.")
 @click.option("--series/--no-series", default=True, help="Include one row per day.")
+@click.option(
+    "--granularity",
+    type=click.Choice([g.value for g in Granularity], case_sensitive=False),
+    default=Granularity.DAY.value,
+    show_default=True,
+    help="The series' rows: one per day, ISO week or calendar month of the range.",
+)
 @click.option("--view", default=None, help="retention, distribution, funnel or table:NAME.")
 @click.option("--period", type=int, default=7, show_default=True, help="Retention period.")
 @click.option("--cohort", default=None, help="Retention cohort type (NEW or ACTIVE).")
@@ -188,6 +209,7 @@ def compile_command(
     extra: tuple[str, ...],
     breakdown: str | None,
     series: bool,
+    granularity: str,
     view: str | None,
     period: int,
     cohort: str | None,
@@ -255,6 +277,7 @@ def compile_command(
             by=by,
             series=series,
             plan=plan,
+            granularity=Granularity(granularity.lower()),
         )
     except QueryError as error:
         raise click.ClickException(str(error)) from None

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from gateway.answers import Assessment, Direction, MetricAnswer, Suppression
 from gateway.ranges import Preset
 from semantic.model import Direction as Polarity
+from semantic.query import Granularity
 
 SuppressionEnum = strawberry.enum(
     Suppression, name="Suppression", description="Why a value is withheld."
@@ -26,6 +30,20 @@ AssessmentEnum = strawberry.enum(
     name="Assessment",
     description="Whether the change against the previous period is good or bad news, by the "
     "metric's polarity (for colours: GOOD green, BAD red).",
+)
+GranularityEnum = strawberry.enum(
+    Granularity,
+    name="Granularity",
+    description="The buckets of a series: DAY (UTC days), WEEK (ISO weeks, Monday to Sunday) "
+    "or MONTH (calendar months), each clipped to the filter's range. A point is the metric over "
+    "its whole bucket (distinct users of a week are distinct over the week, not a sum of days); "
+    "its `date` is the bucket's first day within the range (a range starting on a Thursday "
+    "begins with a week dated that Thursday).",
+)
+SERIES = (
+    "the metric over each day (by default), ISO week or calendar month of the range: each point "
+    "is the metric over its whole bucket, clipped to the range, and is dated by the bucket's "
+    "first day within the range"
 )
 RangePreset = strawberry.enum(
     Preset,
@@ -71,7 +89,10 @@ WHOLE = (
 )
 
 
-@strawberry.type(description="A metric's value on one day.")
+@strawberry.type(
+    description="A metric's value on one day, or over one week or month of the range (`date`: "
+    "the bucket's first day within the range)."
+)
 class Point:
     date: dt.date
     value: float | None
@@ -122,6 +143,26 @@ def protected_data(answer: MetricAnswer, days: int) -> ProtectedData:
     )
 
 
+# the points of a series of another granularity than those already answered
+MorePoints = Callable[[Granularity], Awaitable[list[Point]]]
+
+
+async def series_points(
+    points: Mapping[Granularity, list[Point]], more: MorePoints | None, granularity: Granularity
+) -> list[Point]:
+    """The points of `granularity`: answered with the field's own statement when its selection
+    asked for them (every alias of `series`), else asked now."""
+    found = points.get(granularity)
+    if found is not None or more is None:
+        return found or []
+    return await more(granularity)
+
+
+async def resolve_series(self: Any, granularity: Granularity = Granularity.DAY) -> list[Point]:
+    """`series(granularity:)` of a metric or breakdown row (its `points` and `more`)."""
+    return await series_points(self.points, self.more, granularity)
+
+
 @strawberry.type(description="A metric restricted to one value of a dimension.")
 class BreakdownRow:
     key: str | None
@@ -129,11 +170,17 @@ class BreakdownRow:
     share: float | None = strawberry.field(
         description="value over the metric's total, for metrics that add up (counts, sums)"
     )
-    series: list[Point] = strawberry.field(description="daily values, for trends by this key")
+    series: list[Point] = strawberry.field(
+        resolver=resolve_series, description="for trends by this key: " + SERIES
+    )
     value_int: int | None = strawberry.field(default=None, description=WHOLE)
     protected: ProtectedData | None = strawberry.field(
         default=None, description="which days' protected-region data the row includes"
     )
+    points: strawberry.Private[Mapping[Granularity, list[Point]]] = dataclasses.field(
+        default_factory=dict
+    )
+    more: strawberry.Private[MorePoints | None] = None
 
 
 def whole(value: float | None, integer: bool) -> int | None:

@@ -3,7 +3,9 @@ down (with `breakdown(by: <Module>Dimension)`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import dataclasses
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -16,21 +18,25 @@ from gateway.context import Context
 from gateway.errors import bad_input, too_complex
 from gateway.loaders import BreakdownKey, MetricKey
 from gateway.schema.common import (
+    SERIES,
     WHOLE,
     AssessmentEnum,
     BreakdownRow,
     DirectionEnum,
+    MorePoints,
     Point,
     PolarityEnum,
     ProtectedData,
     SuppressionEnum,
     protected_data,
+    resolve_series,
     whole,
 )
 from gateway.schema.naming import camel
-from gateway.schema.selection import selects
+from gateway.schema.selection import arguments_of
 from semantic.model import Agg, MetricKind, SemanticModel
 from semantic.model import Metric as MetricDefinition
+from semantic.query import Granularity
 
 COUNTING_AGGS = frozenset({Agg.COUNT, Agg.COUNT_DISTINCT})
 
@@ -63,7 +69,7 @@ class Metric:
         description="whether the change is good or bad news; null when there is no change"
     )
     suppressed: SuppressionEnum | None  # type: ignore[valid-type]
-    series: list[Point] = strawberry.field(description="the metric on each day of the range")
+    series: list[Point] = strawberry.field(resolver=resolve_series, description=SERIES)
     value_int: int | None = strawberry.field(default=None, description=WHOLE)
     previous_int: int | None = strawberry.field(
         default=None, description="previous as a whole number, for metrics that count"
@@ -74,6 +80,10 @@ class Metric:
     )
     key: strawberry.Private[MetricKey | None] = None
     total: strawberry.Private[float | None] = None
+    points: strawberry.Private[Mapping[Granularity, list[Point]]] = dataclasses.field(
+        default_factory=dict
+    )
+    more: strawberry.Private[MorePoints | None] = None
 
 
 M = TypeVar("M", bound=Metric)
@@ -84,6 +94,23 @@ class SimpleMetric(Metric):
     pass
 
 
+def series_granularities(info: Info[Context, Any]) -> list[Granularity]:
+    """The granularities the field's `series` subfields ask for (each alias), in order."""
+    found: dict[Granularity, None] = {}
+    for arguments in arguments_of(info, "series"):
+        found.setdefault(_granularity(arguments.get("granularity")), None)
+    return list(found)
+
+
+def _granularity(value: Any) -> Granularity:
+    if isinstance(value, Granularity):
+        return value
+    if value is None:
+        return Granularity.DAY
+    text = str(getattr(value, "value", value))
+    return Granularity[text] if text in Granularity.__members__ else Granularity(text.lower())
+
+
 def metric_object(
     cls: type[M],
     definition: MetricDefinition,
@@ -91,8 +118,14 @@ def metric_object(
     key: MetricKey | None = None,
     *,
     integer: bool = False,
+    series: Mapping[Granularity, MetricAnswer] | None = None,
+    more: MorePoints | None = None,
 ) -> M:
-    """The GraphQL object of a metric's answer; `integer` for a metric that counts."""
+    """The GraphQL object of a metric's answer; `integer` for a metric that counts. `series`:
+    the answers whose series the selection asked for, by granularity (by default `answer`'s,
+    when its key asked for one); `more` answers the others."""
+    if series is None:
+        series = {key.granularity: answer} if key is not None and key.series else {}
     return cls(
         id=camel(definition.name),
         label=definition.label,
@@ -104,7 +137,8 @@ def metric_object(
         polarity=definition.direction,
         assessment=assessment(answer.change, definition.direction),
         suppressed=answer.suppressed,
-        series=_points(answer.series, integer),
+        points={g: _points(a.series, integer) for g, a in series.items()},
+        more=more,
         value_int=whole(answer.value, integer),
         previous_int=whole(answer.previous, integer),
         protected=protected_data(answer, key.request.range.days) if key is not None else None,
@@ -115,6 +149,11 @@ def metric_object(
 
 def _points(series: Sequence[PointAnswer], integer: bool) -> list[Point]:
     return [Point(date=p.date, value=p.value, value_int=whole(p.value, integer)) for p in series]
+
+
+def series_of(answer: MetricAnswer, *, integer: bool = False) -> list[Point]:
+    """The GraphQL points of an answer's series."""
+    return _points(answer.series, integer)
 
 
 def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
@@ -136,16 +175,33 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
             )
         if self.key is None:
             return []
-        key = BreakdownKey(
-            request=self.key.request,
-            metric=self.key.metric,
-            by=by.value,
-            series=selects(info, "series"),
-        )
-        answers = await info.context.loaders.breakdowns.load(key)
+        loader = info.context.loaders.breakdowns
+        base = BreakdownKey(request=self.key.request, metric=self.key.metric, by=by.value)
+        asked = series_granularities(info)
+        keys = [dataclasses.replace(base, series=True, granularity=g) for g in asked] or [base]
+        found = await asyncio.gather(*(loader.load(k) for k in keys))
+        answers = found[0]
         definition = info.context.model.metrics[self.key.metric]
         countable = definition.unit.value in COUNTABLE_UNITS
         integer = counts(info.context.model, definition)
+        # each row's points of every granularity asked (one statement each)
+        points = {
+            k.granularity: {a.key: _points(a.answer.series, integer) for a in rows_of}
+            for k, rows_of in zip(keys, found, strict=True)
+            if k.series
+        }
+
+        def more_of(row_key: str | None) -> MorePoints:
+            async def more(granularity: Granularity) -> list[Point]:
+                rows_of = await loader.load(
+                    dataclasses.replace(base, series=True, granularity=granularity)
+                )
+                return next(
+                    (_points(a.answer.series, integer) for a in rows_of if a.key == row_key), []
+                )
+
+            return more
+
         rows = sorted(
             answers,
             key=lambda a: (a.answer.value is None, -(a.answer.value or 0), str(a.key)),
@@ -157,9 +213,10 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
                 share=(row.answer.value / self.total)
                 if countable and row.answer.value is not None and self.total
                 else None,
-                series=_points(row.answer.series, integer),
                 value_int=whole(row.answer.value, integer),
                 protected=protected_data(row.answer, self.key.request.range.days),
+                points={g: by_key.get(row.key, []) for g, by_key in points.items()},
+                more=more_of(row.key),
             )
             for row in rows
         ]
@@ -182,7 +239,26 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
 
 
 async def resolve_metric(info: Info[Context, Any], cls: type[Metric], key: MetricKey) -> Metric:
-    answer = await info.context.loaders.metrics.load(key)
+    """The metric of `key`, with the series of every granularity its selection asks for: all
+    loaded at once, so that each granularity is one statement of the module's batch."""
+    loader = info.context.loaders.metrics
+    asked = series_granularities(info)
+    keys = [dataclasses.replace(key, series=True, granularity=g) for g in asked] or [key]
+    answers = await asyncio.gather(*(loader.load(k) for k in keys))
     model = info.context.model
     definition = model.metrics[key.metric]
-    return metric_object(cls, definition, answer, key, integer=counts(model, definition))
+    integer = counts(model, definition)
+
+    async def more(granularity: Granularity) -> list[Point]:
+        found = await loader.load(dataclasses.replace(key, series=True, granularity=granularity))
+        return _points(found.series, integer)
+
+    return metric_object(
+        cls,
+        definition,
+        answers[0],
+        keys[0],
+        integer=integer,
+        series={k.granularity: a for k, a in zip(keys, answers, strict=True) if k.series},
+        more=more,
+    )

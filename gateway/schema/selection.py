@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -21,3 +22,14 @@ def selects(info: Info, name: str) -> bool:
     return any(
         child.name == name for field in info.selected_fields for child in _fields(field.selections)
     )
+
+
+def arguments_of(info: Info, name: str) -> list[dict[str, Any]]:
+    """The arguments of each `name` among the direct subfields of the field being resolved
+    (each alias once), variables resolved."""
+    return [
+        dict(child.arguments)
+        for field in info.selected_fields
+        for child in _fields(field.selections)
+        if child.name == name
+    ]

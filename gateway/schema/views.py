@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -20,10 +22,11 @@ from gateway.schema.common import (
     CohortRow,
     DistributionRow,
     FunnelStep,
+    Point,
     RetentionPeriod,
     RetentionPeriodOption,
 )
-from gateway.schema.metrics import SimpleMetric, metric_object
+from gateway.schema.metrics import SimpleMetric, metric_object, series_granularities, series_of
 from gateway.schema.naming import camel, pascal, resolved
 from semantic.model import (
     Agg,
@@ -36,6 +39,7 @@ from semantic.model import (
     Unit,
 )
 from semantic.model import Metric as MetricDefinition
+from semantic.query import Granularity
 
 RetentionKeyOf = Callable[[ModuleRequest, RetentionPeriod], RetentionKey]
 
@@ -59,8 +63,24 @@ def retention_fields(view: Retention, key_of: RetentionKeyOf) -> list[Strawberry
         info: Info[Context, Any],
         period: RetentionPeriod = RetentionPeriod.DAY_7,
     ) -> SimpleMetric:
-        answer = await info.context.loaders.retention.load(key_of(root, period))
-        return metric_object(SimpleMetric, definition, answer.rate)
+        # the rate over each day, week or month asked: a statement per granularity (the
+        # cohort rows are always the days')
+        loader = info.context.loaders.retention
+        base = key_of(root, period)
+        keys = [dataclasses.replace(base, granularity=g) for g in series_granularities(info)]
+        answers = await asyncio.gather(*(loader.load(k) for k in keys or [base]))
+
+        async def more(granularity: Granularity) -> list[Point]:
+            found = await loader.load(dataclasses.replace(base, granularity=granularity))
+            return series_of(found.rate)
+
+        return metric_object(
+            SimpleMetric,
+            definition,
+            answers[0].rate,
+            series={k.granularity: a.rate for k, a in zip(keys, answers, strict=False)},
+            more=more,
+        )
 
     async def cohorts(
         root: ModuleRequest,

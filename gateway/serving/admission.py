@@ -3,7 +3,8 @@
 The price is read from the document and its variables alone, the way the loaders will batch
 it: each module asked (an app, a module, a range and filters) runs one statement for all its
 metric cards, one per breakdown dimension, one per retention period, distribution, funnel and
-table page. A statement costs the days of events it reads: its range, and as many again for
+table page; and cards, breakdowns and retention rates run one per series granularity asked
+(day, week, month). A statement costs the days of events it reads: its range, and as many again for
 the previous period of a comparison (metric cards, breakdowns, retention), plus the retention
 period's days for retention. A module asked under `games` or `dramas` is asked once per app of
 that kind. Refusals name the part that costs the most, so the client knows what to change.
@@ -39,6 +40,7 @@ PRESET_DAYS = {
 }
 DEFAULT_DAYS = PRESET_DAYS["LAST_7_DAYS"]
 DEFAULT_PERIOD = 7
+DAY = "DAY"  # the default granularity of a series
 PERIOD_DAYS = {"DAY_1": 1, "DAY_7": 7, "DAY_14": 14, "DAY_30": 30}
 ROOTS = {
     "game": (AppKind.GAME, False),
@@ -157,13 +159,19 @@ class _Walker:
         for child in self.fields(field.selection_set):
             name, args = child.name.value, self.arguments(child)
             if name in metrics:
-                keys.add(("metrics",))
+                for granularity in self.granularities(child):
+                    keys.add(("metrics", granularity))
                 for grand in self.fields(child.selection_set):
                     if grand.name.value == "breakdown":
-                        keys.add(("breakdown", _frozen(self.arguments(grand).get("by"))))
+                        by = _frozen(self.arguments(grand).get("by"))
+                        for granularity in self.granularities(grand):
+                            keys.add(("breakdown", by, granularity))
             elif module.retention is not None and name in ("rate", "cohorts"):
                 period = PERIOD_DAYS.get(str(args.get("period")), DEFAULT_PERIOD)
-                keys.add(("retention", period))
+                # the rate: a statement per series granularity; cohort rows are the days'
+                asked = self.granularities(child) if name == "rate" else [None]
+                for granularity in asked:
+                    keys.add(("retention", period, granularity or DAY))
             elif module.distribution is not None and name == "distribution":
                 keys.add(("distribution", _frozen(args.get("by"))))
             elif name == funnel:
@@ -171,9 +179,27 @@ class _Walker:
             elif name in tables:
                 keys.add(("table", name, _frozen(args.get("limit")), _frozen(args.get("offset"))))
 
+    def granularities(self, field: FieldNode) -> list[str | None]:
+        """The granularities of the field's `series` subfields (None: it asks no series, and
+        shares any statement of its kind), as the loaders batch them."""
+        asked = [
+            str(self.arguments(child).get("granularity") or DAY).upper()
+            for child in self.fields(field.selection_set)
+            if child.name.value == "series"
+        ]
+        return list(dict.fromkeys(asked)) or [None]
+
     def estimate(self) -> Estimate:
         parts = []
-        for path, days, apps, keys in self.requests.values():
+        for path, days, apps, found in self.requests.values():
+            # a metric or breakdown statement without a series is answered by one with
+            keys = {
+                k
+                for k in found
+                if k[0] not in ("metrics", "breakdown")
+                or k[-1] is not None
+                or not any(o[:-1] == k[:-1] and o[-1] is not None for o in found)
+            }
             cost = sum(_statement_cost(key, days) for key in keys) * apps
             parts.append(Part(path=path, days=days, statements=len(keys) * apps, cost=cost))
         return Estimate(

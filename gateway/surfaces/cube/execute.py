@@ -21,6 +21,7 @@ from gateway.schema.naming import pascal
 from gateway.surfaces.cube.errors import CubeError
 from gateway.surfaces.cube.members import APP_ID
 from gateway.surfaces.cube.query import Plan
+from semantic.query import Granularity
 
 Row = dict[str, Any]
 
@@ -156,6 +157,7 @@ async def answer(plan: Plan, request: Request, graphql: GatewayGraphQL) -> list[
 def _rows(plan: Plan, app: str, module: dict[str, Any], into: Answer, cap: int) -> None:
     cube = plan.cube
     time = f"{plan.time_member}.{plan.granularity}" if plan.granularity else None
+    bucket = Granularity(plan.granularity or Granularity.DAY)
     base: Row = {cube.member(APP_ID): app} if plan.by_app else {}
     rows: dict[tuple[Any, ...], Row] = {}
 
@@ -166,7 +168,10 @@ def _rows(plan: Plan, app: str, module: dict[str, Any], into: Answer, cap: int) 
             if plan.breakdown is not None:
                 row[cube.member(plan.breakdown.name)] = key
             if time is not None and day is not None:
-                row[time] = row[plan.time_member] = dt.date.fromisoformat(day)
+                # labelled as Cube labels a bucket: the week's Monday, the month's first day
+                # (a GraphQL point is dated by its first day within the range)
+                start = bucket.bucket_start(dt.date.fromisoformat(day))
+                row[time] = row[plan.time_member] = start
         row[cube.member(measure)] = value
 
     for name in plan.measures:

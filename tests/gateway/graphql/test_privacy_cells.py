@@ -442,9 +442,10 @@ async def test_a_week_point_includes_the_shown_week(gql: GraphQLClient) -> None:
         ("2026-10-05", 8),
     ]
     # every region, week A as one point: its 7 US sessions and 3 GB, as the range's value
-    # (the days' points add up to 6: 09-29's and 09-30's US sessions are left out of them)
+    # (the days' points add up to 6: 09-29's and 09-30's US sessions are left out of them);
+    # its September part is the shown day 09-28's 3 US sessions and the 3 GB ones
     every = await behavior(gql, f"range: {WEEK_A}", f"launchedSessions {{ value {series} }}")
     sessions = every["launchedSessions"]
     assert sessions["value"] == 10
     assert sessions["w"] == [{"date": "2026-09-28", "value": 10}]
-    assert sessions["m"] == [{"date": "2026-09-28", "value": 4}, {"date": "2026-10-01", "value": 0}]
+    assert sessions["m"] == [{"date": "2026-09-28", "value": 6}, {"date": "2026-10-01", "value": 0}]

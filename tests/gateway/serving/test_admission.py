@@ -59,6 +59,22 @@ def test_breakdowns_views_and_retention_add_statements(model: SemanticModel) -> 
     assert price(model, document) == (6, 14 + 28 + 44 + 7 + 7)
 
 
+def test_each_series_granularity_is_a_statement(model: SemanticModel) -> None:
+    week = "series(granularity: WEEK) { value }"
+    document = game(
+        "userBehavior { activeUsers { value d: series { value } w: " + week + " }"
+        " newUsers { value } launchedSessions { m: series(granularity: MONTH) { value } }"
+        " repeatUsers { breakdown(by: REGION) { key " + week + " } }"
+        " totalUsers { breakdown(by: REGION) { key } } }"
+        " userRetention { rate(period: DAY_1) { " + week + " } cohorts(period: DAY_1) { date } }"
+    )
+    # cards by day, week and month (newUsers rides along); the region breakdown by week
+    # (totalUsers' rides along); the rate by week and the cohort rows by day
+    assert price(model, document) == (6, 3 * 14 + 14 + 2 * (14 + 1))
+    variable = game("userBehavior { activeUsers { series(granularity: $g) { value } } }")
+    assert price(model, variable, g="MONTH") == (1, 14)
+
+
 def test_aliases_of_the_same_question_are_asked_once_and_others_each(
     model: SemanticModel,
 ) -> None:

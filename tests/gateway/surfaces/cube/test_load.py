@@ -150,20 +150,27 @@ async def test_compare_date_range_equals_graphql_previous(
     assert current.data[0]["compareDateRange"].startswith("2026-10-11T00:00:00.000 - ")
 
 
+@pytest.mark.parametrize("granularity", ["day", "week"])
 async def test_retention_rate_equals_graphql(
-    cube: cube_http.AsyncClient, gql: GraphQLClient
+    cube: cube_http.AsyncClient, gql: GraphQLClient, granularity: str
 ) -> None:
     data = await gql.data(
         '{ game(id: "g1") { userRetention(filter: {range: {start: "2026-10-11", end: '
-        '"2026-10-14"}}) { rate(period: DAY_1) { value series { date value } } } } }'
+        '"2026-10-14"}}) { rate(period: DAY_1) { value series(granularity: '
+        f"{granularity.upper()}) {{ date value }} }} }} }} }}"
     )
     rate = data["game"]["userRetention"]["rate"]
+    assert len(rate["series"]) == (4 if granularity == "day" else 2)
     [result] = await load(
         cube,
         {
             "measures": ["game_user_retention.retention_rate_day_1"],
             "timeDimensions": [
-                {"dimension": "game_user_retention.date", "granularity": "day", "dateRange": R}
+                {
+                    "dimension": "game_user_retention.date",
+                    "granularity": granularity,
+                    "dateRange": R,
+                }
             ],
             "filters": [
                 {"member": "game_user_retention.app_id", "operator": "equals", "values": ["g1"]}
@@ -174,31 +181,93 @@ async def test_retention_rate_equals_graphql(
     assert got == [p["value"] for p in rate["series"]]
 
 
-@pytest.mark.parametrize("granularity", ["week", "month"])
-async def test_week_and_month(
-    cube: cube_http.AsyncClient, gql: GraphQLClient, granularity: str
+@pytest.mark.parametrize(
+    ("granularity", "expected"),
+    [
+        # R = 10-11 (a Sunday) .. 10-14: the week of Monday 10-05 clipped to 10-11 (u2), and
+        # 10-12..14 (u1, u3); Cube labels a week by its Monday, GraphQL by its first day in R
+        ("week", [("2026-10-05", "2026-10-11", 1), ("2026-10-12", "2026-10-12", 2)]),
+        ("month", [("2026-10-01", "2026-10-11", 3)]),  # u1 u2 u3
+    ],
+)
+async def test_week_and_month_equal_graphql(
+    cube: cube_http.AsyncClient,
+    gql: GraphQLClient,
+    granularity: str,
+    expected: list[tuple[str, str, int]],
 ) -> None:
-    """Answered as GraphQL's series of that granularity once it has one; refused until then."""
-    query = {
-        "measures": [f"{CUBE}.active_users"],
-        "timeDimensions": [
-            {"dimension": f"{CUBE}.date", "granularity": granularity, "dateRange": R}
-        ],
-        "filters": [APP],
-    }
-    body = await gql(
-        f'{{ game(id: "g1") {{ userBehavior(filter: {{range: {{start: "{R[0]}", end: "{R[1]}"}}}})'
-        f" {{ activeUsers {{ series(granularity: {granularity.upper()}) {{ date value }} }} }}"
-        " } }"
+    """Answered as GraphQL's series of that granularity: the same buckets and numbers."""
+    module = await graphql_module(
+        gql,
+        f"activeUsers {{ series(granularity: {granularity.upper()}) {{ date value }} }}"
+        f" avgLaunchedSessions {{ series(granularity: {granularity.upper()}) {{ date value }} }}",
+        f'{{range: {{start: "{R[0]}", end: "{R[1]}"}}}}',
     )
-    if "errors" in body:
-        with pytest.raises(cube_http.exc.V1LoadError, match="not supported yet"):
-            await load(cube, query)
-        return
-    series = body["data"]["game"]["userBehavior"]["activeUsers"]["series"]
-    [result] = await load(cube, query)
+    [result] = await load(
+        cube,
+        {
+            "measures": [f"{CUBE}.active_users", f"{CUBE}.avg_launched_sessions"],
+            "timeDimensions": [
+                {"dimension": f"{CUBE}.date", "granularity": granularity, "dateRange": R}
+            ],
+            "filters": [APP],
+        },
+    )
     got = [
-        (r[f"{CUBE}.date.{granularity}"][:10], number(r[f"{CUBE}.active_users"]))
+        (
+            r[f"{CUBE}.date.{granularity}"][:10],
+            number(r[f"{CUBE}.active_users"]),
+            number(r[f"{CUBE}.avg_launched_sessions"]),
+        )
         for r in result.data
     ]
-    assert got == [(p["date"], p["value"]) for p in series]
+    series = zip(
+        module["activeUsers"]["series"], module["avgLaunchedSessions"]["series"], strict=True
+    )
+    assert [(label, users) for label, users, _ in got] == [(c, v) for c, _, v in expected]
+    assert [(users, ratio) for _, users, ratio in got] == [
+        (a["value"], s["value"]) for a, s in series
+    ]
+    assert [p["date"] for p in module["activeUsers"]["series"]] == [g for _, g, _ in expected]
+    assert result.data[0][f"{CUBE}.date"] == f"{expected[0][0]}T00:00:00.000"
+    assert f"{CUBE}.date.{granularity}" in result.annotation.time_dimensions
+
+
+async def test_weekly_breakdown_equals_graphql(
+    cube: cube_http.AsyncClient, gql: GraphQLClient
+) -> None:
+    module = await graphql_module(
+        gql,
+        "activeUsers { breakdown(by: REGION, limit: 100) { key"
+        " series(granularity: WEEK) { date value } } }",
+        f'{{range: {{start: "{R[0]}", end: "{R[1]}"}}}}',
+    )
+    [result] = await load(
+        cube,
+        {
+            "measures": [f"{CUBE}.active_users"],
+            "dimensions": [f"{CUBE}.region"],
+            "timeDimensions": [
+                {"dimension": f"{CUBE}.date", "granularity": "week", "dateRange": R}
+            ],
+            "filters": [APP],
+        },
+    )
+    got = sorted(
+        (r[f"{CUBE}.region"], r[f"{CUBE}.date.week"][:10], number(r[f"{CUBE}.active_users"]))
+        for r in result.data
+    )
+    monday = {"2026-10-11": "2026-10-05", "2026-10-12": "2026-10-12"}
+    expected = sorted(
+        (b["key"], monday[p["date"]], p["value"])
+        for b in module["activeUsers"]["breakdown"]
+        for p in b["series"]
+    )
+    assert got == expected
+    # 10-11: u2 in GB; 10-12..14: u1 in US and GB, u3 in BR
+    assert [row for row in got if row[2]] == [
+        ("BR", "2026-10-12", 1),
+        ("GB", "2026-10-05", 1),
+        ("GB", "2026-10-12", 1),
+        ("US", "2026-10-12", 1),
+    ]
