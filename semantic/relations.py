@@ -44,6 +44,7 @@ class Statement:
         self.scope = scope
         self.params = params or Params()
         self.ctes: dict[str, exp.Expr] = {}
+        self.materialized: set[str] = set()
         self._rows: dict[RowsKey, str] = {}
         self.bounds: dict[str, dt.date] = {}
 
@@ -71,8 +72,12 @@ class Statement:
         return bind_placeholders(qualify(parse(text), alias), self.parameter)
 
     # -- CTEs -------------------------------------------------------------------------
-    def add_cte(self, name: str, query: exp.Expr) -> str:
+    def add_cte(self, name: str, query: exp.Expr, *, materialized: bool = False) -> str:
+        """Add a CTE; `materialized`: computed once even where PostgreSQL would inline it
+        (a CTE read once, inside a subquery run per row, would be computed per row)."""
         self.ctes[name] = query
+        if materialized:
+            self.materialized.add(name)
         return name
 
     def with_ctes(self, final: exp.Select) -> exp.Select:
@@ -80,7 +85,11 @@ class Statement:
         if not self.ctes:
             return final
         ctes = [
-            exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(name)))
+            exp.CTE(
+                this=query,
+                alias=exp.TableAlias(this=exp.to_identifier(name)),
+                materialized=True if name in self.materialized else None,
+            )
             for name, query in self.ctes.items()
         ]
         final.set("with_", exp.With(expressions=ctes))

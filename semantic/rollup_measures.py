@@ -15,7 +15,8 @@ from typing import ClassVar
 from sqlglot import exp
 
 from semantic.model import Agg, MeasureRef
-from semantic.privacy import answer_key, applies, protected_array, shown_in
+from semantic.privacy import answer_key, applies, shown_in
+from semantic.privacy_cells import protected_array
 from semantic.relations import Statement
 from semantic.rollups import (
     ALL,

@@ -9,7 +9,8 @@ from sqlglot import exp
 
 from semantic.grains import shown_days
 from semantic.measures import MeasureCompiler
-from semantic.privacy import answer_key, applies, covered_within, protected_array, shown_in
+from semantic.privacy import answer_key, applies, covered_within, shown_in
+from semantic.privacy_cells import protected_array
 from semantic.relations import Statement
 from semantic.rollup_measures import _source_is, cell_conditions, filter_matches
 from semantic.rollups import BITMAPS_TABLE, Rollup

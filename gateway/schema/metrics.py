@@ -206,6 +206,7 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
             answers,
             key=lambda a: (a.answer.value is None, -(a.answer.value or 0), str(a.key)),
         )[:limit]
+        privacy = info.context.model.config.privacy
         return [
             BreakdownRow(
                 key=row.key,
@@ -214,7 +215,11 @@ def breakdown_type(prefix: str, dimensions: type[Enum]) -> type[Metric]:
                 if countable and row.answer.value is not None and self.total
                 else None,
                 value_int=whole(row.answer.value, integer),
-                protected=protected_data(row.answer, self.key.request.range.days),
+                # a row of a region that is not protected holds no protected data at all
+                protected=None
+                if by.value == privacy.region_dimension.name
+                and row.key not in privacy.protected_regions
+                else protected_data(row.answer, self.key.request.range.days),
                 points={g: by_key.get(row.key, []) for g, by_key in points.items()},
                 more=more_of(row.key),
             )

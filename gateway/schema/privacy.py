@@ -17,7 +17,7 @@ from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.schema.naming import resolved
 from semantic.model import SemanticModel
-from semantic.privacy import ALL_OS, CELLS_TABLE, compile_decisions
+from semantic.privacy_cells import ALL_OS, CELLS_TABLE, compile_decisions
 
 BLOCK_NAMES = {1: "day", 7: "ISO week", 28: "4-week period", 84: "12-week period"}
 MAX_CELL_DAYS = 366

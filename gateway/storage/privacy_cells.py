@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from semantic.model import AppKind, SemanticModel
-from semantic.privacy import (
+from semantic.privacy_cells import (
     CELL_COLUMNS,
     CELLS_TABLE,
     DAYS_TABLE,

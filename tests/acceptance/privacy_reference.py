@@ -20,6 +20,10 @@ The rule, as implemented here:
 - A shown ALL cell whose rows are all of one os value is that os's cell too: its days count as
   covered for that os's remainders as well (else that os's block minus the ALL cell would
   isolate the rest of the os's block).
+- Atoms: the shown ALL cells inside a block split it into regions (each such cell less the shown
+  cells inside it, and the block's own remainder); an os value's cell of the block is shown only
+  when each region's rows of that os have 0 users or pass (else the os cell beside a shown ALL
+  cell would isolate that cell's rows of the os: their intersection is an atom).
 - Complete set: the per-os cells of a block are shown only when every os value's cell is shown by
   the rule above and the ALL cell of the block is shown too; otherwise none of them is. The ALL
   cell's decision ignores the per-os cells. This is applied level by level, before the next
@@ -117,6 +121,7 @@ def decide(
 
     cells: list[Cell] = []
     covered: dict[str, set[dt.date]] = {s: set() for s in slices}  # by shown lower cells
+    region_of: dict[dt.date, tuple[int, dt.date]] = {}  # smallest shown ALL cell of a day
     all_days = sorted(users_on[ALL])
     for level, length in enumerate(levels):
         blocks = sorted({block_of(day, length, epoch) for day in all_days})
@@ -137,6 +142,14 @@ def decide(
                     left = len(users_of(s, (d for d in block if d not in covered[s])))
                     remainder[s] = left
                     by_rule[s] = passes(users[s]) and (left == 0 or passes(left))
+                    if s != ALL:
+                        # beside the shown ALL cells inside the block, an os cell isolates
+                        # each of their regions' rows of that os: each must pass too
+                        regions: dict[tuple[int, dt.date] | None, list[dt.date]] = {}
+                        for d in block:
+                            regions.setdefault(region_of.get(d), []).append(d)
+                        small = any(0 < len(users_of(s, r)) < threshold for r in regions.values())
+                        by_rule[s] = by_rule[s] and not small
             complete = by_rule[ALL] and all(by_rule[v] for v in os_values)
             present = [v for v in os_values if users_of(v, block)]
             for s in slices:
@@ -151,6 +164,10 @@ def decide(
                     cells.append(Cell(level, lo, hi, s, users[s], remainder[s], shown))
         for s in slices:
             covered[s] |= newly[s]
+        for cell in cells:
+            if cell.level == level and cell.os == ALL and cell.shown:
+                for d in days_of(cell.lo, cell.hi):
+                    region_of.setdefault(d, (cell.level, cell.lo))
     return cells
 
 

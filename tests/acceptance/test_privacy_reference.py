@@ -199,9 +199,11 @@ def test_a_per_os_cell_hidden_as_a_set_does_not_cover_its_day_in_the_week() -> N
     # Tuesday: ios f, g; android d, e -> all-os (4), ios, android all shown
     # Wednesday: ios h; android i     -> all-os (2) shown; ios, android fail
     # Week ios: a b f g h = 5; its remainder is Monday + Wednesday (Monday's hidden ios cell
-    # covers nothing) = a b h = 3: shown. (Were Monday counted as covered, it would be h alone.)
-    # Week android: c d e i = 4, remainder Monday + Wednesday = c i = 2: shown.
-    # Week all-os: 9 users, every day shown, remainder 0: shown. So the week's set is complete.
+    # covers nothing) = a b h = 3: it passes. (Were Monday counted as covered, it would be h.)
+    # Week android: c d e i = 4, remainder Monday + Wednesday = c i = 2: it passes.
+    # Week all-os: 9 users, every day shown, remainder 0: shown. But beside the shown all-os
+    # days, the week's os cells would isolate Wednesday's ios rows (h) and Monday's and
+    # Wednesday's android rows (c, i), one user each: the per-os week cells are hidden.
     rows = rows_of(MON, "ios", "a", "b") + rows_of(MON, "android", "c")
     rows += rows_of(TUE, "ios", "f", "g") + rows_of(TUE, "android", "d", "e")
     rows += rows_of(WED, "ios", "h") + rows_of(WED, "android", "i")
@@ -217,12 +219,11 @@ def test_a_per_os_cell_hidden_as_a_set_does_not_cover_its_day_in_the_week() -> N
         (0, WED, "ios"): (1, None, False),
         (0, WED, "android"): (1, None, False),
         (1, MON, ALL): (9, 0, True),
-        (1, MON, "ios"): (5, 3, True),
-        (1, MON, "android"): (4, 2, True),
+        (1, MON, "ios"): (5, 3, False),
+        (1, MON, "android"): (4, 2, False),
     }
-    week = set(days_of(MON, SUN))
-    assert covered_days(cells, lo=MON, hi=SUN, os="ios") == week
-    assert covered_days(cells, lo=MON, hi=SUN - DAY, os="ios") == {TUE}
+    assert covered_days(cells, lo=MON, hi=SUN, os="ios") == {TUE}
+    assert covered_days(cells, lo=MON, hi=SUN, os=ALL) == set(days_of(MON, SUN))
     assert covered_days(cells, lo=MON, hi=TUE, os=ALL) == {MON, TUE}
     assert included_rows(rows, cells, lo=MON, hi=WED, os="android") == {("d", TUE, "android")} | {
         ("e", TUE, "android")
@@ -256,17 +257,18 @@ def test_a_four_week_period_whose_remainder_after_shown_weeks_and_days_passes() 
     }
     # per os: no per-os day or week is shown (android or ios is missing or below 2 in each);
     # week 1's shown all-os cell is all ios, so it covers ios's week 1: the period's ios
-    # remainder is c e = 2 of a b c e; android's is d f = 2: both pass, the set is shown.
-    per_os = table(c for c in cells if c.os != ALL and c.shown)
-    assert per_os == {(2, jan[0], "ios"): (4, 2, True), (2, jan[0], "android"): (2, 2, True)}
+    # remainder is c e = 2 of a b c e; android's is d f = 2: both pass. But beside the shown
+    # all-os day Jan 8 (c ios, d android), the period's os cells would isolate its ios row
+    # (c) and its android row (d): the per-os period cells are hidden.
+    per_os = table(c for c in cells if c.os != ALL and c.level == 2)
+    assert per_os == {(2, jan[0], "ios"): (4, 2, False), (2, jan[0], "android"): (2, 2, False)}
 
     period = set(jan[:28])
     assert covered_days(cells, lo=jan[0], hi=jan[27], os=ALL) == period
     assert covered_days(cells, lo=None, hi=jan[27], os=ALL) == period
     assert covered_days(cells, lo=None, hi=jan[26], os=ALL) == set(jan[:8])
     assert covered_days(cells, lo=jan[1], hi=jan[27], os=ALL) == {jan[7]}
-    assert covered_days(cells, lo=jan[0], hi=jan[27], os="ios") == period
-    assert covered_days(cells, lo=jan[0], hi=jan[26], os="ios") == set()
+    assert covered_days(cells, lo=jan[0], hi=jan[27], os="ios") == set()  # no ios cell shown
 
     # without f, the remainder is e alone: the period is hidden
     without_f = [r for r in rows if r[0] != "f"]

@@ -11,7 +11,7 @@ import asyncpg
 
 from semantic.loader import load_model
 from semantic.model import AppKind, SemanticModel
-from semantic.privacy import compile_decisions
+from semantic.privacy_cells import compile_decisions
 from tests.acceptance.privacy_reference import decide
 from tests.semantic.conftest import with_privacy
 

@@ -170,11 +170,14 @@ async def test_region_breakdown_rows_are_slices_of_their_own(gql: GraphQLClient)
     found = await behavior(
         gql,
         'range: {start: "2026-09-28", end: "2026-09-30"}',
-        "activeUsers { value breakdown(by: REGION) { key value series { date value } } }",
+        "activeUsers { value breakdown(by: REGION) { key value series { date value }"
+        " protected { included { start end } } } }",
     )
     rows = {r["key"]: r for r in found["activeUsers"]["breakdown"]}
     assert found["activeUsers"]["value"] == 5  # a1 a2 a3, g1 g2
     assert rows["US"]["value"] == 3
+    assert spans(rows["US"]["protected"]) == [("2026-09-28", "2026-09-28")]
+    assert rows["GB"]["protected"] is None  # a row of an unprotected region holds none
     assert points(rows["US"]) == {"2026-09-28": 3, "2026-09-29": None, "2026-09-30": None}
     assert points(rows["GB"]) == {"2026-09-28": 1, "2026-09-29": 1, "2026-09-30": 1}
     hidden = await behavior(

@@ -134,6 +134,67 @@ WITH grains AS (
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
   WHERE
     c.shown AND c.os = '*' AND NOT c.only_os IS NULL
+), privacy_regions_1 AS (
+  SELECT DISTINCT ON (d)
+    d,
+    level AS rlevel,
+    lo AS rlo
+  FROM (
+    SELECT
+      c.level,
+      c.lo,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_0 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown AND c.os = '*'
+  ) AS x
+  ORDER BY
+    d,
+    level
+), privacy_small_atoms_1 AS (
+  SELECT DISTINCT
+    os,
+    lo
+  FROM (
+    SELECT
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 7 + 7
+        ) % 7
+      ) AS lo,
+      COUNT(DISTINCT r.u) AS users
+    FROM privacy_keyed AS r
+    LEFT JOIN privacy_regions_1 AS g
+      ON g.d = r.d
+    WHERE
+      r.os <> '*'
+    GROUP BY
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 7 + 7
+        ) % 7
+      ),
+      COALESCE(g.rlevel, -1),
+      COALESCE(
+        g.rlo,
+        r.d - (
+          (
+            (
+              r.d - CAST('2024-01-01' AS DATE)
+            ) % 7 + 7
+          ) % 7
+        )
+      )
+  ) AS t
+  WHERE
+    users < CAST($10 AS INT)
 ), privacy_candidates_1 AS (
   SELECT
     os,
@@ -143,9 +204,18 @@ WITH grains AS (
     users,
     remainder,
     only_os,
-    users >= CAST($10 AS INT)
-    AND (
-      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    (
+      users >= CAST($10 AS INT)
+      AND (
+        remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+      )
+    )
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM privacy_small_atoms_1 AS a
+      WHERE
+        a.os = c.os AND a.lo = c.lo
     ) AS passes
   FROM (
     SELECT
@@ -225,6 +295,76 @@ WITH grains AS (
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
   WHERE
     c.shown AND c.os = '*' AND NOT c.only_os IS NULL
+), privacy_regions_2 AS (
+  SELECT DISTINCT ON (d)
+    d,
+    level AS rlevel,
+    lo AS rlo
+  FROM (
+    SELECT
+      c.level,
+      c.lo,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_0 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown AND c.os = '*'
+    UNION ALL
+    SELECT
+      c.level,
+      c.lo,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_1 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown AND c.os = '*'
+  ) AS x
+  ORDER BY
+    d,
+    level
+), privacy_small_atoms_2 AS (
+  SELECT DISTINCT
+    os,
+    lo
+  FROM (
+    SELECT
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 28 + 28
+        ) % 28
+      ) AS lo,
+      COUNT(DISTINCT r.u) AS users
+    FROM privacy_keyed AS r
+    LEFT JOIN privacy_regions_2 AS g
+      ON g.d = r.d
+    WHERE
+      r.os <> '*'
+    GROUP BY
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 28 + 28
+        ) % 28
+      ),
+      COALESCE(g.rlevel, -1),
+      COALESCE(
+        g.rlo,
+        r.d - (
+          (
+            (
+              r.d - CAST('2024-01-01' AS DATE)
+            ) % 28 + 28
+          ) % 28
+        )
+      )
+  ) AS t
+  WHERE
+    users < CAST($10 AS INT)
 ), privacy_candidates_2 AS (
   SELECT
     os,
@@ -234,9 +374,18 @@ WITH grains AS (
     users,
     remainder,
     only_os,
-    users >= CAST($10 AS INT)
-    AND (
-      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    (
+      users >= CAST($10 AS INT)
+      AND (
+        remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+      )
+    )
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM privacy_small_atoms_2 AS a
+      WHERE
+        a.os = c.os AND a.lo = c.lo
     ) AS passes
   FROM (
     SELECT
@@ -332,6 +481,85 @@ WITH grains AS (
   CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
   WHERE
     c.shown AND c.os = '*' AND NOT c.only_os IS NULL
+), privacy_regions_3 AS (
+  SELECT DISTINCT ON (d)
+    d,
+    level AS rlevel,
+    lo AS rlo
+  FROM (
+    SELECT
+      c.level,
+      c.lo,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_0 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown AND c.os = '*'
+    UNION ALL
+    SELECT
+      c.level,
+      c.lo,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_1 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown AND c.os = '*'
+    UNION ALL
+    SELECT
+      c.level,
+      c.lo,
+      CAST(g.d AS DATE) AS d
+    FROM privacy_level_2 AS c
+    CROSS JOIN LATERAL GENERATE_SERIES(CAST(c.lo AS TIMESTAMP), CAST(c.hi AS TIMESTAMP), INTERVAL '1 DAY') AS g(d)
+    WHERE
+      c.shown AND c.os = '*'
+  ) AS x
+  ORDER BY
+    d,
+    level
+), privacy_small_atoms_3 AS (
+  SELECT DISTINCT
+    os,
+    lo
+  FROM (
+    SELECT
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 84 + 84
+        ) % 84
+      ) AS lo,
+      COUNT(DISTINCT r.u) AS users
+    FROM privacy_keyed AS r
+    LEFT JOIN privacy_regions_3 AS g
+      ON g.d = r.d
+    WHERE
+      r.os <> '*'
+    GROUP BY
+      r.os,
+      r.d - (
+        (
+          (
+            r.d - CAST('2024-01-01' AS DATE)
+          ) % 84 + 84
+        ) % 84
+      ),
+      COALESCE(g.rlevel, -1),
+      COALESCE(
+        g.rlo,
+        r.d - (
+          (
+            (
+              r.d - CAST('2024-01-01' AS DATE)
+            ) % 84 + 84
+          ) % 84
+        )
+      )
+  ) AS t
+  WHERE
+    users < CAST($10 AS INT)
 ), privacy_candidates_3 AS (
   SELECT
     os,
@@ -341,9 +569,18 @@ WITH grains AS (
     users,
     remainder,
     only_os,
-    users >= CAST($10 AS INT)
-    AND (
-      remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+    (
+      users >= CAST($10 AS INT)
+      AND (
+        remainder IS NULL OR remainder = 0 OR remainder >= CAST($10 AS INT)
+      )
+    )
+    AND NOT EXISTS(
+      SELECT
+        1
+      FROM privacy_small_atoms_3 AS a
+      WHERE
+        a.os = c.os AND a.lo = c.lo
     ) AS passes
   FROM (
     SELECT
@@ -435,7 +672,7 @@ WITH grains AS (
     only_os,
     shown
   FROM privacy_level_3
-), privacy_days AS (
+), privacy_days AS MATERIALIZED (
   SELECT DISTINCT ON (c.os, CAST(g.d AS DATE))
     c.os,
     CAST(g.d AS DATE) AS day,
