@@ -131,7 +131,11 @@ class Tally:
             return None
         if response.status_code >= 500:
             self.server_errors += 1
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError:  # not JSON: counted by status, with the start of the body
+            self.codes[f"{response.status_code} not JSON: {response.text[:60]!r}"] += 1
+            return None
         for e in body.get("errors") or ():
             self.codes[f"{response.status_code} {e.get('extensions', {}).get('code')}"] += 1
         if not body.get("errors"):
@@ -338,7 +342,7 @@ def main() -> None:
         asyncio.run(bench(args.server_url, seconds=args.seconds, counts=counts,
                           heavy=args.heavy))
     if args.faults:
-        from bench.serving_faults import faults
+        from serving_faults import faults  # beside this file, on the script's path
 
         asyncio.run(faults(seconds=args.seconds, clients=min(counts)))
 

@@ -30,7 +30,9 @@ from bench_serving import TODAY, Tally, free_port, gateway, known_answers, light
 from gateway.demo import build_demo
 from gateway.migrations import migrate
 from gateway.serving.data_version import read_data_version
+from gateway.storage.refresh import refresh
 from gateway.tokens import create_token
+from semantic.loader import load_model
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -113,6 +115,7 @@ async def faults(*, seconds: float, clients: int) -> None:
         try:
             await migrate(conn)
             await build_demo(conn, today=TODAY)
+            await refresh(conn, model=load_model(), reporting_day=TODAY - dt.timedelta(days=1))
             tokens = [(await create_token(conn, owner_id=None, admin=True)).token
                       for _ in range(clients)]
         finally:
@@ -141,7 +144,9 @@ async def faults(*, seconds: float, clients: int) -> None:
             version = await read_data_version(conn)
             await conn.close()
             with tempfile.TemporaryDirectory() as scratch:
-                path = launches_csv(Path(scratch) / "launches.csv", 400_000)
+                # big enough that the load is still writing when it is killed (at 100,000
+                # rows/s and more, 400,000 rows were all stored within 5 s)
+                path = launches_csv(Path(scratch) / "launches.csv", 1_000_000)
                 tally = Tally()
                 reading = asyncio.create_task(_clients(port, tokens, known, tally, seconds,
                                                        clients))
@@ -150,7 +155,7 @@ async def faults(*, seconds: float, clients: int) -> None:
                      "--database-url", own.url, "--today", TODAY.isoformat(), "load", str(path),
                      "--table", "launches"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                await asyncio.sleep(seconds / 3)
+                await asyncio.sleep(min(2.0, seconds / 3))
                 process.send_signal(signal.SIGKILL)
                 process.wait()
                 await reading
