@@ -129,13 +129,16 @@ class Tally:
         if response is None:
             self.codes[f"no answer: {error}"] += 1
             return None
-        if response.status_code >= 500:
-            self.server_errors += 1
         try:
             body = response.json()
         except ValueError:  # not JSON: counted by status, with the start of the body
             self.codes[f"{response.status_code} not JSON: {response.text[:60]!r}"] += 1
+            self.server_errors += response.status_code >= 500
             return None
+        codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or ()}
+        # a 503 that says the database is unavailable is the answer a fault must get
+        if response.status_code >= 500 and codes != {"DATABASE_UNAVAILABLE"}:
+            self.server_errors += 1
         for e in body.get("errors") or ():
             self.codes[f"{response.status_code} {e.get('extensions', {}).get('code')}"] += 1
         if not body.get("errors"):

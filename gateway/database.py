@@ -27,6 +27,8 @@ UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InvalidAuthorizationSpecificationError,
     asyncpg.InvalidPasswordError,
     asyncpg.TooManyConnectionsError,
+    # a connection left mid-operation when the server went away, found on its release
+    asyncpg.exceptions.InternalClientError,
 )
 
 

@@ -180,3 +180,37 @@ async def test_another_owners_app_is_as_absent_in_csv_routes(
     assert foreign.status_code == absent.status_code == 404
     assert same_but_id(foreign.json(), "g1") == same_but_id(absent.json(), "zz")
     assert own.status_code == 200
+
+
+class _BrokenPool:
+    """A pool whose connection broke mid-operation (asyncpg raises on its reset, when the
+    server went away while a token was looked up)."""
+
+    def acquire(self, timeout: float | None = None) -> _BrokenPool:
+        return self
+
+    async def __aenter__(self) -> None:
+        raise asyncpg.exceptions.InternalClientError(
+            "cannot switch to state 15; another operation (2) is in progress"
+        )
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def test_a_connection_broken_mid_lookup_answers_503_not_500(world_url: str) -> None:
+    app = create_app(settings=SETTINGS, database_url=world_url, model=MODEL)
+    async with app.router.lifespan_context(app):
+        pool, app.state.pool = app.state.pool, _BrokenPool()
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://minis") as client:
+                response = await client.post(
+                    "/graphql",
+                    json={"query": "{ catalog { modelVersion } }"},
+                    headers={"Authorization": "Bearer minis_00000000_not-cached-anywhere"},
+                )
+        finally:
+            app.state.pool = pool
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
