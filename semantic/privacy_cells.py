@@ -86,7 +86,10 @@ def add_decisions(statement: Statement, *, final: bool = False) -> str:
     threshold = statement.params.named("threshold", privacy.threshold, "int")
     through = statement.bound("decided_through")
     epoch = exp.cast(_text(privacy.epoch.isoformat()), "date")
-    rows = statement.rows(source.name, lo=None, hi="decided_through", filtered=False)
+    # with `final`, only the rows of blocks not decided yet (from the first day of the largest
+    # block that holds the day after the stored decisions)
+    lo_bound = "decided_from" if final else None
+    rows = statement.rows(source.name, lo=lo_bound, hi="decided_through", filtered=False)
     user = statement.root(source).user or "user_id"
     region = statement.dimension_expression(source, privacy.region_dimension.name, "s")
     os = statement.dimension_expression(source, privacy.os_dimension.name, "s")
@@ -316,28 +319,21 @@ def _complete_sets(candidates: str, os_count: int) -> exp.Select:
 
 
 def _keep_stored(statement: Statement, fresh: exp.Query, level: int) -> exp.Query:
-    """The level's stored decisions, and the fresh ones of blocks with none stored (a block
-    is decided whole, once: no cell is added to a decided block, even for late rows)."""
-    def stored(alias: str) -> list[exp.Expr]:
-        return [
-            exp.EQ(this=col("app_id", alias), expression=statement.app()),
-            exp.EQ(this=col("level", alias), expression=_int(level)),
-        ]
-
-    decided = exp.Exists(
-        this=exp.select(_int(1))
-        .from_(exp.alias_(exp.to_table(CELLS_TABLE), "s", table=True))
-        .where(*stored("s"), exp.EQ(this=col("lo", "s"), expression=col("lo", "f")))
-    )
+    """The level's stored decisions, and the fresh ones of blocks ending after them: every
+    block ending by `stored_through` is decided, once and whole (a cell it did not have then,
+    for late rows, stays hidden)."""
     new = (
         exp.select(*[col(c, "f") for c in CELL_COLUMNS])
         .from_(fresh.subquery("f"))
-        .where(exp.not_(decided))
+        .where(exp.GT(this=col("hi", "f"), expression=statement.bound("stored_through")))
     )
     kept = (
         exp.select(*[col(c, "k") for c in CELL_COLUMNS])
         .from_(exp.alias_(exp.to_table(CELLS_TABLE), "k", table=True))
-        .where(*stored("k"))
+        .where(
+            exp.EQ(this=col("app_id", "k"), expression=statement.app()),
+            exp.EQ(this=col("level", "k"), expression=_int(level)),
+        )
     )
     return exp.union(new, kept, distinct=False)
 
@@ -413,10 +409,11 @@ def compile_decisions(
     kind: AppKind,
     reporting_day: dt.date,
     late_days: int,
-    final: bool = False,
+    stored_through: dt.date | None = None,
 ) -> CompiledQuery:
     """The statement deciding every complete cell of an app (columns `CELL_COLUMNS`); with
-    `final`, keeping the decisions stored (see `add_decisions`), for the refresh to store."""
+    `stored_through`, the last day of the blocks whose decisions are stored, keeping those and
+    deciding only the blocks ending later (see `add_decisions`), for the refresh to store."""
     day = DateRange(start=reporting_day, end=reporting_day)
     scope = Scope(
         app_id=app_id,
@@ -428,7 +425,14 @@ def compile_decisions(
     )
     statement = Statement(model=model, scope=scope)
     statement.set_bound("decided_through", reporting_day - dt.timedelta(days=late_days))
-    cells = add_decisions(statement, final=final)
+    if stored_through is not None:
+        privacy = model.config.privacy
+        after = stored_through + dt.timedelta(days=1)
+        largest = privacy.blocks[-1]
+        start = after - dt.timedelta(days=(after - privacy.epoch).days % largest)
+        statement.set_bound("stored_through", stored_through)
+        statement.set_bound("decided_from", start)
+    cells = add_decisions(statement, final=stored_through is not None)
     query = statement.with_ctes(
         exp.select(*[col(c) for c in CELL_COLUMNS])
         .from_(cells)

@@ -155,3 +155,17 @@ async def test_a_new_block_is_judged_against_the_stored_decisions_of_its_parts(
     cells = await stored(db)
     assert cells[(0, dt.date(2026, 10, 14), "*")][3] is False
     assert cells[(1, dt.date(2026, 10, 12), "*")] == (dt.date(2026, 10, 18), 6, 3, True)
+
+
+async def test_deciding_step_by_step_decides_as_deciding_at_once(db: asyncpg.Connection) -> None:
+    await world.build(db)
+    first = dt.date(2026, 9, 20)
+    for day in range(0, (REPORTING_DAY - first).days + 1, 3):  # a refresh every third day
+        await refresh(db, model=model(), reporting_day=first + dt.timedelta(days=day))
+    await refresh(db, model=model(), reporting_day=REPORTING_DAY)
+    stepwise = await stored(db)
+    await db.execute("DELETE FROM minis_privacy_cells")
+    await db.execute("DELETE FROM minis_privacy_state")
+    await refresh(db, model=model(), reporting_day=REPORTING_DAY)
+    assert await stored(db) == stepwise
+    assert sum(1 for v in stepwise.values() if v[3]) == 7
