@@ -15,7 +15,7 @@ from typing import ClassVar
 from sqlglot import exp
 
 from semantic.model import Agg, MeasureRef
-from semantic.privacy import answer_key, applies, shown_in
+from semantic.privacy import add_privacy_days, answer_key, applies, shown_in
 from semantic.privacy_cells import protected_array
 from semantic.relations import Statement
 from semantic.rollups import (
@@ -240,29 +240,83 @@ class RollupMeasures:
             else None,
         )
 
-    def _by_day(self, table: str, route: Route, alias: str, extra: list[exp.Expr]) -> exp.Select:
+    def _by_day(
+        self, table: str, route: Route, alias: str, extra: list[exp.Expr], *, till: bool = False
+    ) -> exp.Select:
+        """FROM grains g JOIN its days gd JOIN the cells `alias` of each day; `till`: every
+        day up to the grain's last (`_till_days`), not only the grain's own."""
         assert route.rollup is not None
-        on = [
-            *_source_is(alias, self.statement, route.rollup),
-            # the span's days, so that the index reads only them
-            exp.Between(
+        span: exp.Expr
+        if till:
+            span = exp.LTE(this=col("day", alias), expression=self.statement.bound("span_hi"))
+        else:
+            span = exp.Between(
                 this=col("day", alias),
                 low=self.statement.bound("span_lo"),
                 high=self.statement.bound("span_hi"),
-            ),
+            )
+        on = [
+            *_source_is(alias, self.statement, route.rollup),
+            span,  # the span's days, so that the index reads only them
             exp.EQ(this=col("day", alias), expression=col("day", "gd")),
             *extra,
             *self._conditions(route, alias),
         ]
+        days = self._till_days(route) if till else self.grain_days()
         return (
             exp.select()
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
             .join(
-                exp.alias_(exp.to_table(self.grain_days()), "gd", table=True),
+                exp.alias_(exp.to_table(days), "gd", table=True),
                 on=exp.EQ(this=col("grain_id", "gd"), expression=col("grain_id", "g")),
             )
             .join(exp.alias_(exp.to_table(table), alias, table=True), on=exp.and_(*on))
         )
+
+    def _till_days(self, route: Route) -> str:
+        """CTE of (grain_id, day, shown) for every day with users up to each grain's last day;
+        `shown`: the os keys whose shown cells holding the day end by the grain's last day."""
+        assert route.rollup is not None
+        name = f"till_days_{route.rollup.source}"
+        if name in self.statement.ctes:
+            return name
+        days = (
+            exp.select(col("day", "c"))
+            .distinct()
+            .from_(exp.alias_(exp.to_table(BITMAPS_TABLE), "c", table=True))
+            .where(
+                *_source_is("c", self.statement, route.rollup),
+                exp.EQ(this=col("key", "c"), expression=_text(route.key)),
+                exp.not_(col("twice", "c")),
+                exp.EQ(this=col("gset", "c"), expression=exp.Literal.number(0)),
+                exp.LTE(this=col("day", "c"), expression=self.statement.bound("span_hi")),
+            )
+        )
+        shown = exp.Coalesce(
+            this=exp.Filter(
+                this=exp.func("array_agg", col("os", "p")),
+                expression=exp.Where(
+                    this=exp.LTE(this=col("chi", "p"), expression=col("hi", "g"))
+                ),
+            ),
+            expressions=[exp.cast(exp.Array(expressions=[]), "text[]")],
+        )
+        query = (
+            exp.select(col("grain_id", "g"), col("day", "d"), exp.alias_(shown, "shown"))
+            .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
+            .join(
+                days.subquery("d"),
+                on=exp.LTE(this=col("day", "d"), expression=col("hi", "g")),
+            )
+            .join(
+                exp.alias_(exp.to_table(add_privacy_days(self.statement)), "p", table=True),
+                on=exp.EQ(this=col("day", "p"), expression=col("day", "d")),
+                join_type="left",
+            )
+            .group_by(col("grain_id", "g"), col("day", "d"))
+        )
+        # computed once: inlined beside the cells it would be recomputed for each of them
+        return self.statement.add_cte(name, query, materialized=True)
 
     def _grouped(self, query: exp.Select, keys: list[exp.Expr]) -> exp.Select:
         selects: list[exp.Expr] = [col("grain_id", "g")]
@@ -323,7 +377,8 @@ class RollupMeasures:
         twice = route.shape is Shape.TWICE
         key_is = exp.EQ(this=col("key", "c"), expression=_text(route.key))
         extra: list[exp.Expr] = [key_is] if twice else [key_is, exp.not_(col("twice", "c"))]
-        cells = self._by_day(BITMAPS_TABLE, route, "c", extra).select(
+        till = route.shape is Shape.TILL
+        cells = self._by_day(BITMAPS_TABLE, route, "c", extra, till=till).select(
             exp.alias_(col("grain_id", "g"), "grain_id"),
             *[exp.alias_(k, "bkey") for k in self._key(route, "c")],
             col("bits", "c"),
@@ -440,4 +495,5 @@ class RollupMeasures:
         Shape.FIRSTS: _firsts,
         Shape.DISTINCT: _users,
         Shape.TWICE: _users,
+        Shape.TILL: _users,
     }

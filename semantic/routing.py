@@ -32,6 +32,9 @@ class Shape(StrEnum):
     DISTINCT = "distinct"  # users of the bitmaps
     TWICE = "twice"  # users with two or more rows, from the bitmaps
     FIRSTS = "firsts"  # users first seen in a cell up to a day, from the cells
+    # users of the bitmaps of every day up to each grain's last: a till-date count beside
+    # shown privacy cells, whose days keep protected users by the cells ending by that day
+    TILL = "till"
 
 
 class RegionMode(StrEnum):
@@ -154,13 +157,14 @@ def route(
     found = bitmap_of(measure, user)
     if partials is not None:
         shape, sets, dims, exact = Shape.PARTIALS, rollup.cell_sets, rollup.dimensions, False
+    elif found is not None and found[1] is BitmapUse.CUMULATIVE and (
+        applies and rollup.region is not None and scope.cells_shown
+    ):
+        # first-seen cells cannot keep some days' protected users and not others': OR the
+        # bitmaps of every day instead, each day's protected users as its cells say
+        shape, sets, dims, exact = Shape.TILL, rollup.bitmap_sets, rollup.bitmap_dimensions, False
     elif found is not None and found[1] is BitmapUse.CUMULATIVE:
         shape, sets, dims, exact = Shape.FIRSTS, rollup.cell_sets, rollup.dimensions, True
-        if applies and rollup.region is not None and scope.cells_shown:
-            return Route(
-                ref=ref,
-                reason="a till-date count beside shown privacy cells reads each user's rows",
-            )
         if any(isinstance(v, tuple) and len(v) > 1 for v in values.values()):
             return Route(
                 ref=ref, reason="a till-date count of several filter values needs the raw rows"
