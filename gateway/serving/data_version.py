@@ -82,6 +82,7 @@ class DataVersionWatcher:
         self.changes = 0  # versions seen change while running
         self._seen: int | None = None  # the last version read
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._wake = asyncio.Event()
         self._lost = asyncio.Event()
 
@@ -89,16 +90,22 @@ class DataVersionWatcher:
         self._task = asyncio.create_task(self._run(), name="data-version-watcher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None:
+            self._stopping = True
+            # cancel until it has ended: before Python 3.12, `asyncio.wait_for` can swallow a
+            # cancellation that arrives just as what it waits for is done, and the watcher
+            # would go on (an app's shutdown then waited for it forever)
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.5)
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("data version watcher ended with %r", task.exception())
         self.version = None
 
     async def _run(self) -> None:
         backoff = self.retry_seconds
-        while True:
+        while not self._stopping:
             try:
                 await self._watch()
             except asyncio.CancelledError:
@@ -119,7 +126,7 @@ class DataVersionWatcher:
         try:
             conn.add_termination_listener(lambda _conn: self._on_lost())
             await conn.add_listener(CHANNEL, self._on_notify)
-            while not self._lost.is_set():
+            while not self._lost.is_set() and not self._stopping:
                 await self._read(conn)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -128,6 +135,8 @@ class DataVersionWatcher:
             self.version = None
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), timeout=1.0)
+        if self._stopping:
+            return
         raise ConnectionResetError("the data version connection was lost")
 
     async def _read(self, conn: asyncpg.Connection) -> None:

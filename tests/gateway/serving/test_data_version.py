@@ -70,3 +70,26 @@ async def test_the_watcher_hears_of_a_commit_and_knows_nothing_while_disconnecte
     finally:
         await watcher.stop()
     assert watcher.version is None
+
+
+async def test_stopping_ends_a_watcher_that_swallowed_a_cancellation(database_url: str) -> None:
+    # before Python 3.12, asyncio.wait_for may swallow a cancellation that arrives as what it
+    # waits for completes; the watcher must still end when the app shuts down
+    watcher = DataVersionWatcher(database_url, check_seconds=3600)
+    swallowed = 0
+
+    async def stubborn() -> None:
+        nonlocal swallowed
+        while not watcher._stopping:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                swallowed += 1  # as a wait_for that lost it would
+                if swallowed > 1:
+                    raise
+
+    watcher._run = stubborn  # type: ignore[method-assign]
+    await watcher.start()
+    await asyncio.sleep(0)
+    await asyncio.wait_for(watcher.stop(), timeout=60)  # a hang guard, not a speed check
+    assert swallowed >= 1 and watcher.version is None
