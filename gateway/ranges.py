@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from gateway.errors import bad_input
+from semantic.privacy_cells import block_start
 from semantic.query import DateRange
 
 EARLIEST = dt.date(2000, 1, 1)  # no data is older; keeps previous periods representable
@@ -39,10 +40,9 @@ class Calendar:
     def last_decided_block(self, days: int, *, reporting_day: dt.date) -> DateRange:
         """The last `days`-long block ending on or before the last decided day."""
         through = reporting_day - dt.timedelta(days=self.late_days)
-        offset = (through - self.epoch).days % days
-        start = through - dt.timedelta(days=offset)
-        if offset != days - 1:  # the block holding `through` is not complete yet
-            start -= dt.timedelta(days=days)
+        # the block ending on `through`, or else the one before the block holding it
+        start = block_start(through + dt.timedelta(days=1), epoch=self.epoch, days=days)
+        start -= dt.timedelta(days=days)
         return DateRange(start=start, end=start + dt.timedelta(days=days - 1))
 
 

@@ -29,6 +29,7 @@ from semantic.privacy import (
     os_key,
     shown_in,
 )
+from semantic.privacy_cells import protected_array
 from semantic.query import QueryError
 from semantic.relations import DAY, Statement
 from semantic.sqlparts import col
@@ -142,7 +143,7 @@ class MeasureCompiler:
             if new and applies(self.statement) and region in self.statement.dimensions_of(first):
                 protected = exp.EQ(
                     this=col("region", uf),
-                    expression=exp.Any(this=exp.Paren(this=self._protected_regions())),
+                    expression=exp.Any(this=exp.Paren(this=protected_array(self.statement))),
                 )
                 covered = covered_within(
                     self.statement,
@@ -163,10 +164,6 @@ class MeasureCompiler:
         return add_grain_days(self.statement, self.grains)
 
     # -- privacy ----------------------------------------------------------------------
-    def _protected_regions(self) -> exp.Expr:
-        regions = list(self.statement.model.config.privacy.protected_regions)
-        return self.statement.params.named("protected", regions, "text[]")
-
     def _os_key(self, source: Source, alias: str) -> exp.Expr:
         return os_key(self.statement, source, alias, breakdown=self.breakdown)
 

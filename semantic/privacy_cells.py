@@ -52,6 +52,11 @@ def _int(value: int) -> exp.Expr:
     return exp.Literal.number(value)
 
 
+def block_start(day: dt.date, *, epoch: dt.date, days: int) -> dt.date:
+    """The first day of the calendar's `days`-long block holding `day`."""
+    return day - dt.timedelta(days=(day - epoch).days % days)
+
+
 def _block_start(day: exp.Expr, epoch: exp.Expr, days: int) -> exp.Expr:
     """The first day of the `days`-long block holding `day`: day - ((day - epoch) mod days),
     with the modulo kept non-negative for days before the epoch."""
@@ -428,8 +433,7 @@ def compile_decisions(
     if stored_through is not None:
         privacy = model.config.privacy
         after = stored_through + dt.timedelta(days=1)
-        largest = privacy.blocks[-1]
-        start = after - dt.timedelta(days=(after - privacy.epoch).days % largest)
+        start = block_start(after, epoch=privacy.epoch, days=privacy.blocks[-1])
         statement.set_bound("stored_through", stored_through)
         statement.set_bound("decided_from", start)
     cells = add_decisions(statement, final=stored_through is not None)
