@@ -245,7 +245,7 @@ def _compile_metrics(
         order.append(col("bkey", "k"))
     final = statement.with_ctes(final.order_by(*order))
     return CompiledQuery(
-        sql=render(final, pretty=pretty),
+        sql=render(final, pretty=pretty, engine=query.scope.engine),
         params=tuple(statement.params.values),
         columns=query.metrics,
         names=tuple(statement.params.names),

@@ -27,6 +27,7 @@ import datetime as dt
 
 from sqlglot import exp
 
+from semantic.engines import Engine
 from semantic.model import AppKind, SemanticModel
 from semantic.query import CompiledQuery, DateRange, Scope
 from semantic.relations import DAY, Statement
@@ -147,25 +148,19 @@ def add_decisions(statement: Statement, *, final: bool = False) -> str:
             remainder = _distinct_users(exp.Is(this=col("d", "v"), expression=exp.Null()))
         # the one os of all the cell's rows, if they have one: then the every-os cell is that
         # os's cell too, and covers that os's days in larger blocks' remainders
-        only_os = (
-            exp.Case()
-            .when(
-                exp.EQ(
-                    this=exp.Count(this=exp.Distinct(expressions=[col("real_os", "r")])),
-                    expression=_int(1),
-                ),
-                exp.Min(this=col("real_os", "r")),
-            )
+        only_os = exp.Case().when(
+            exp.EQ(
+                this=exp.Count(this=exp.Distinct(expressions=[col("real_os", "r")])),
+                expression=_int(1),
+            ),
+            exp.Min(this=col("real_os", "r")),
         )
-        counted = (
-            query.select(
-                *selects,
-                exp.alias_(users, "users"),
-                exp.alias_(remainder, "remainder"),
-                exp.alias_(only_os, "only_os"),
-            )
-            .group_by(col("os", "r"), lo.copy())
-        )
+        counted = query.select(
+            *selects,
+            exp.alias_(users, "users"),
+            exp.alias_(remainder, "remainder"),
+            exp.alias_(only_os, "only_os"),
+        ).group_by(col("os", "r"), lo.copy())
         passes = exp.and_(
             exp.GTE(this=col("users"), expression=threshold.copy()),
             exp.or_(
@@ -415,6 +410,7 @@ def compile_decisions(
     reporting_day: dt.date,
     late_days: int,
     stored_through: dt.date | None = None,
+    engine: Engine = Engine.POSTGRES,
 ) -> CompiledQuery:
     """The statement deciding every complete cell of an app (columns `CELL_COLUMNS`); with
     `stored_through`, the last day of the blocks whose decisions are stored, keeping those and
@@ -427,6 +423,7 @@ def compile_decisions(
         range=day,
         reporting_day=reporting_day,
         late_days=late_days,
+        engine=engine,
     )
     statement = Statement(model=model, scope=scope)
     statement.set_bound("decided_through", reporting_day - dt.timedelta(days=late_days))
@@ -443,25 +440,28 @@ def compile_decisions(
         .order_by(col("level"), col("lo"), col("os"))
     )
     return CompiledQuery(
-        sql=render(query), params=tuple(statement.params.values), columns=CELL_COLUMNS
+        sql=render(query, engine=scope.engine),
+        params=tuple(statement.params.values),
+        columns=CELL_COLUMNS,
     )
 
 
-def stored_days_sql() -> str:
+def stored_days_sql(*, engine: Engine = Engine.POSTGRES) -> str:
     """INSERT the `privacy_days` of app $1 from its stored cells (after deleting the old)."""
     cells = (
         exp.select(col("os"), col("level"), col("lo"), col("hi"), col("shown"))
         .from_(CELLS_TABLE)
         .where(
             exp.EQ(
-                this=col("app_id"), expression=exp.Parameter(this=exp.Literal.number(1))
+                this=col("app_id"),
+                expression=exp.cast(exp.Parameter(this=exp.Literal.number(1)), "text"),
             ),
             col("shown"),
         )
         .subquery("c")
     )
     days = days_query(cells).select(
-        exp.alias_(exp.Parameter(this=exp.Literal.number(1)), "app_id")
+        exp.alias_(exp.cast(exp.Parameter(this=exp.Literal.number(1)), "text"), "app_id")
     )
     insert = exp.insert(days, DAYS_TABLE, columns=["os", "day", "clo", "chi", "app_id"])
-    return render(insert)
+    return render(insert, engine=engine)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from semantic.engines import Engine
 from semantic.model import AppKind
 
 FilterValue = str | bool | tuple[str, ...]
@@ -84,6 +85,7 @@ class Scope:
     late_days: int = 3
     cells_stored: bool = False
     cells_shown: bool = True
+    engine: Engine = Engine.POSTGRES  # the SQL engine the statement is compiled for
 
 
 @dataclass(frozen=True, kw_only=True)

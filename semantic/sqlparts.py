@@ -9,6 +9,9 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from semantic import engines
+from semantic.engines import Engine
+
 DIALECT = "postgres"
 
 
@@ -98,8 +101,9 @@ def coalesce_zero(expression: exp.Expr) -> exp.Expr:
 
 
 
-def render(query: exp.Expr, *, pretty: bool = False) -> str:
-    return query.sql(dialect=DIALECT, pretty=pretty)
+def render(query: exp.Expr, *, pretty: bool = False, engine: Engine = Engine.POSTGRES) -> str:
+    """The statement's text for `engine`, rendered once, at the end."""
+    return engines.render(query, engine=engine, pretty=pretty)
 
 
 def values_table(

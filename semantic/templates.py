@@ -47,7 +47,7 @@ def scope_shape(model: SemanticModel, scope: Scope) -> Hashable:
         else (scope.range.end <= through, scope.reporting_day <= through)
     )
     cells = (scope.cells_stored, scope.cells_shown)
-    return (scope.kind, scope.module, filters, scope.privacy, derived, cells)
+    return (scope.engine, scope.kind, scope.module, filters, scope.privacy, derived, cells)
 
 
 @dataclass(frozen=True)

@@ -359,7 +359,7 @@ def _compiled(
 ) -> CompiledQuery:
     final = statement.with_ctes(final)
     return CompiledQuery(
-        sql=render(final, pretty=pretty),
+        sql=render(final, pretty=pretty, engine=statement.scope.engine),
         params=tuple(statement.params.values),
         columns=columns,
         names=tuple(statement.params.names),
