@@ -22,7 +22,9 @@ from gateway.routing import routes
 from gateway.serving.middleware import ServingMiddleware
 from gateway.serving.service import Serving
 from gateway.settings import Settings
+from gateway.storage.clickhouse.analytics import Analytics
 from gateway.surfaces.metrics.middleware import RequestMetrics
+from semantic.engines import Engine
 from semantic.model import SemanticModel
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,13 @@ async def _close(pool: asyncpg.Pool) -> None:
         pool.terminate()
 
 
+def _analytics(settings: Settings) -> Analytics | None:
+    """The ClickHouse database answers come from, when it is the analytics engine."""
+    if settings.engine is not Engine.CLICKHOUSE or settings.database_url is None:
+        return None
+    return Analytics(settings.database_url, statement_timeout_ms=settings.statement_timeout_ms)
+
+
 def create_app(
     *,
     settings: Settings,
@@ -59,6 +68,11 @@ def create_app(
     models_dir: Path | None = None,
 ) -> Starlette:
     """The gateway. It starts whether or not the database is up, and uses it once it is.
+
+    `database_url` is the PostgreSQL it keeps tokens, apps and the data version in (and,
+    unless ClickHouse is the analytics engine, the events). With a ClickHouse
+    `settings.database_url`, every compiled statement runs on ClickHouse (`app.state.analytics`)
+    and the PostgreSQL is the control plane only.
 
     The GraphQL schema is generated from `model` (default: the one in `models_dir`, else
     MINIS_MODELS_DIR, else the packaged semantic model), which must be valid. With a directory
@@ -75,15 +89,25 @@ def create_app(
             statement_timeout_ms=settings.statement_timeout_ms,
         )
         app.state.pool = pool
+        analytics = _analytics(settings)
+        app.state.analytics = analytics
         serving = Serving(settings=settings.serving, database_url=database_url)
         app.state.serving = serving
         await _check_reachable(pool, url=database_url)
+        if analytics is not None and not await analytics.reachable():
+            log.warning(
+                "ClickHouse at %s unreachable at start-up; serving anyway, /healthz answers "
+                "503 until it returns",
+                analytics.description,
+            )
         await serving.start()
         try:
             yield
         finally:
             await serving.stop()
             await _close(pool)
+            if analytics is not None:
+                await analytics.close()
 
     # serving first: rate limits and cancellation on disconnect cover the token check too
     # metrics outermost: they time and count every answer, refusals included

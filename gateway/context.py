@@ -26,7 +26,10 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(
-            runner=self.runner, model=self.model, derived=self.settings.derived
+            runner=self.runner,
+            model=self.model,
+            derived=self.settings.derived,
+            engine=self.runner.engine,
         )
 
     async def app(self, app_id: str) -> App | None:

@@ -55,11 +55,13 @@ def embedded_server(data_dir: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def database_url(settings: Settings) -> Iterator[str]:
-    """The URL of the configured server, starting the embedded one when none is configured."""
-    if settings.database_url:
-        yield settings.database_url
+    """The URL of the configured PostgreSQL, starting the embedded one when none is
+    configured. With ClickHouse as the analytics engine, this is the control plane's
+    PostgreSQL (tokens, apps, the data version): MINIS_CONTROL_DATABASE_URL, or embedded."""
+    if settings.postgres_url:
+        yield settings.postgres_url
         return
-    log.info("no MINIS_DATABASE_URL; using embedded PostgreSQL in %s", settings.data_dir)
+    log.info("no PostgreSQL URL; using embedded PostgreSQL in %s", settings.data_dir)
     with embedded_server(settings.data_dir) as url:
         yield url
 

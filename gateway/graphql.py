@@ -13,6 +13,7 @@ from gateway.context import Context
 from gateway.execution import Runner
 from gateway.graphql_http import GraphQLHTTP
 from gateway.serving.http import busy_status
+from gateway.storage.clickhouse.runner import ClickHouseRunner
 
 NOBODY = Caller()
 
@@ -27,15 +28,20 @@ class GatewayGraphQL(GraphQLHTTP):
         state = request.app.state
         # set by BearerAuth; without it the caller sees nothing (fail closed)
         caller: Caller = getattr(request.state, "caller", NOBODY)
+        serving = getattr(state, "serving", None)
+        ticket = getattr(request.state, "ticket", None)
+        # ClickHouse as the analytics engine (app.state.analytics): compiled statements there
+        analytics = getattr(state, "analytics", None)
+        runner = (
+            Runner(state.pool, serving=serving, ticket=ticket)
+            if analytics is None
+            else ClickHouseRunner(state.pool, analytics=analytics, serving=serving, ticket=ticket)
+        )
         return Context(
             request=request if isinstance(request, Request) else None,
             settings=state.settings,
             model=self.model if self.model is not None else state.model,
-            runner=Runner(
-                state.pool,
-                serving=getattr(state, "serving", None),
-                ticket=getattr(request.state, "ticket", None),
-            ),
+            runner=runner,
             caller=caller,
             limits=state.limits,
         )

@@ -12,7 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from gateway.database import UNREACHABLE_ERRORS
+from gateway.errors import ClientError
+from gateway.storage.clickhouse.analytics import Analytics
+from gateway.storage.clickhouse.base import ClickHouseError
+from gateway.storage.clickhouse.health import analytics_health
 from gateway.storage.state import derived_summary
+from semantic.engines import Engine
 from semantic.rollups import plan_for
 
 log = logging.getLogger(__name__)
@@ -40,47 +45,60 @@ async def latest_day(
     return day
 
 
+def _unavailable(
+    body: dict[str, object], *, which: str, state: str, error: str | None = None
+) -> JSONResponse:
+    found = {**body, "status": "unavailable", which: state}
+    found.update({"error": error} if error else {})
+    return JSONResponse(found, status_code=503)
+
+
 async def healthz(request: Request) -> JSONResponse:
-    """200 with the latest day of data when the database answers; 503 when it does not."""
+    """200 with the latest day of data when the database answers; 503 when it does not.
+    With ClickHouse as the analytics engine (`app.state.analytics`), `database` is
+    ClickHouse's state and `control_database` that of the control plane's PostgreSQL."""
     state = request.app.state
     reporting_day = state.settings.reporting_day().isoformat()
     served = getattr(state, "served", None)
     model = {"model": served.health()} if served is not None else {}
+    analytics: Analytics | None = getattr(state, "analytics", None)
+    engine = Engine.POSTGRES if analytics is None else Engine.CLICKHOUSE
+    body: dict[str, object] = {"engine": engine.value, "reporting_day": reporting_day, **model}
+    postgres = "database" if analytics is None else "control_database"
     pool: asyncpg.Pool = state.pool
     try:
         async with pool.acquire(timeout=PROBE_TIMEOUT) as conn:
-            day = await latest_day(conn, timeout=PROBE_TIMEOUT)
-            derived = await derived_summary(conn, plan=plan_for(state.model))
+            if analytics is None:
+                day = await latest_day(conn, timeout=PROBE_TIMEOUT)
+                facts = {"derived": await derived_summary(conn, plan=plan_for(state.model))}
+            else:
+                rows = await conn.fetch(
+                    "SELECT app_id FROM apps ORDER BY app_id", timeout=PROBE_TIMEOUT
+                )
+                app_ids = [row["app_id"] for row in rows]
     except asyncpg.UndefinedTableError:
         log.warning("health check: the database has no event tables; run `minis migrate`")
-        return JSONResponse(
-            {
-                "status": "unavailable",
-                "database": "not migrated",
-                "reporting_day": reporting_day,
-                **model,
-            },
-            status_code=503,
-        )
+        return _unavailable(body, which=postgres, state="not migrated")
     except UNREACHABLE_ERRORS as exc:
         log.warning("health check: database unreachable: %s: %s", type(exc).__name__, exc)
-        return JSONResponse(
-            {
-                "status": "unavailable",
-                "database": "unreachable",
-                "error": type(exc).__name__,
-                "reporting_day": reporting_day,
-                **model,
-            },
-            status_code=503,
-        )
+        return _unavailable(body, which=postgres, state="unreachable", error=type(exc).__name__)
+    if analytics is not None:
+        body[postgres] = "reachable"
+        try:
+            day, privacy = await analytics_health(analytics, app_ids=app_ids, timeout=PROBE_TIMEOUT)
+        except (ClientError, TimeoutError) as exc:
+            log.warning("health check: ClickHouse unreachable: %s", exc)
+            return _unavailable(body, which="database", state="unreachable", error="ClickHouse")
+        except ClickHouseError as exc:
+            log.warning("health check: ClickHouse refused it (run `minis migrate`): %s", exc)
+            return _unavailable(body, which="database", state="not migrated")
+        facts = {"privacy": privacy}
     return JSONResponse(
         {
             "status": "ok",
+            **body,
             "database": "reachable",
             "latest_day": day.isoformat() if day else None,
-            "reporting_day": reporting_day,
-            "derived": derived,
-            **model,
+            **facts,
         }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from gateway.execution import Runner
 from gateway.requests import ModuleRequest
 from gateway.storage.state import DerivedUse, apps_query, plan_params
 from semantic.compiler import compile_metrics, metric_routes, reads_till_date
+from semantic.engines import Engine
 from semantic.grains import CURRENT
 from semantic.model import SemanticModel
 from semantic.query import (
@@ -140,10 +142,20 @@ def _series_group(
 
 
 class Loaders:
-    def __init__(self, *, runner: Runner, model: SemanticModel, derived: bool = True) -> None:
-        """`derived`: answer from the derived tables where they are current (else raw rows)."""
+    def __init__(
+        self,
+        *,
+        runner: Runner,
+        model: SemanticModel,
+        derived: bool = True,
+        engine: Engine = Engine.POSTGRES,
+    ) -> None:
+        """`derived`: answer from the derived tables where they are current (else raw rows).
+        On ClickHouse (`engine`) there are none: every answer scans the event tables."""
         self.runner = runner
         self.model = model
+        self.engine = engine
+        derived = derived and engine is Engine.POSTGRES
         self.plan = plan_for(model) if derived else None
         self.use_derived = derived
         self.derived = DerivedUse()
@@ -159,16 +171,31 @@ class Loaders:
 
     def _scope(self, request: ModuleRequest) -> Scope:
         """The request's scope; without derived tables, privacy cells are decided in the
-        statement too (the answer reads raw rows only)."""
+        statement too (the answer reads raw rows only). On ClickHouse the statements read
+        the raw rows and the privacy decisions the refresh stored there: none before the
+        first refresh, so protected-region rows are withheld until one has decided them
+        (never shown without a decision)."""
         scope = request.scope()
+        if self.engine is Engine.CLICKHOUSE:
+            return dataclasses.replace(
+                scope,
+                engine=Engine.CLICKHOUSE,
+                derived_through=None,
+                cells_stored=True,
+                cells_shown=True,
+            )
         return scope if self.use_derived else dataclasses.replace(scope, cells_stored=False)
+
+    def _built_through(self, app: App) -> dt.date | None:
+        """The day the app's derived tables are built through (None on ClickHouse: none)."""
+        return app.derived_through if self.engine is Engine.POSTGRES else None
 
     def _record(self, request: ModuleRequest, query: MetricQuery) -> None:
         routes = metric_routes(self.model, query, self.plan)
         derived = sum(1 for r in routes if r.rollup is not None)
         self.derived.record(
             app_id=request.app.id,
-            built_through=request.app.derived_through,
+            built_through=self._built_through(request.app),
             derived=derived,
             raw=len(routes) - derived,
         )
@@ -276,7 +303,7 @@ class Loaders:
             routed = retention_route(self.model, query, self.plan) is not None
             self.derived.record(
                 app_id=request.app.id,
-                built_through=request.app.derived_through,
+                built_through=self._built_through(request.app),
                 derived=int(routed),
                 raw=int(not routed),
             )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gateway.limits import Limits
 from gateway.serving.config import SERVING_VARIABLES, ServingSettings
+from semantic.engines import Engine
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -87,6 +88,60 @@ def parse_secret(raw: str | None) -> str | None:
     return raw
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def _scheme(url: str) -> str:
+    return url.partition("://")[0].lower() if "://" in url else ""
+
+
+def parse_database_url(raw: str | None) -> str | None:
+    """MINIS_DATABASE_URL: a PostgreSQL URL, or a ClickHouse one (clickhouse://, clickhouses://,
+    chdb://) checked as the ClickHouse client reads it."""
+    if not raw:
+        return None
+    from gateway.storage.clickhouse.urls import is_clickhouse_url, parse_url
+
+    if is_clickhouse_url(raw):
+        try:
+            parse_url(raw)
+        except ValueError as error:  # its message holds no password
+            raise ConfigError(f"MINIS_DATABASE_URL (--database-url): {error}") from None
+    elif _scheme(raw) not in POSTGRES_SCHEMES:
+        raise ConfigError(
+            "MINIS_DATABASE_URL (--database-url) must be a PostgreSQL URL (postgresql://...) or "
+            "a ClickHouse one (clickhouse://, clickhouses://, chdb://), not one of scheme "
+            f"{_scheme(raw) or 'none'!r}"
+        )
+    return raw
+
+
+def parse_control_url(raw: str | None, *, database_url: str | None) -> str | None:
+    """MINIS_CONTROL_DATABASE_URL: the PostgreSQL of the control plane (tokens, the apps
+    catalogue, the data version), only beside a ClickHouse MINIS_DATABASE_URL."""
+    if not raw:
+        return None
+    from gateway.storage.clickhouse.urls import is_clickhouse_url
+
+    if is_clickhouse_url(raw):
+        raise ConfigError(
+            "MINIS_CONTROL_DATABASE_URL names the PostgreSQL that keeps tokens, apps and the "
+            "data version (postgresql://...), not a ClickHouse database; ClickHouse goes in "
+            "MINIS_DATABASE_URL"
+        )
+    if _scheme(raw) not in POSTGRES_SCHEMES:
+        raise ConfigError(
+            "MINIS_CONTROL_DATABASE_URL must be a PostgreSQL URL (postgresql://...), not one "
+            f"of scheme {_scheme(raw) or 'none'!r}"
+        )
+    if database_url is None or _scheme(database_url) in POSTGRES_SCHEMES:
+        raise ConfigError(
+            "MINIS_CONTROL_DATABASE_URL is for a ClickHouse MINIS_DATABASE_URL; on PostgreSQL "
+            "one database keeps everything: unset MINIS_CONTROL_DATABASE_URL"
+        )
+    return raw
+
+
 def parse_switch(name: str, raw: str | None, default: bool) -> bool:
     if not raw:
         return default
@@ -99,7 +154,10 @@ def parse_switch(name: str, raw: str | None, default: bool) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
+    # the analytics engine's database: PostgreSQL (None: the embedded one) or ClickHouse
     database_url: str | None = None
+    # with ClickHouse: the PostgreSQL of tokens, apps and the data version (None: embedded)
+    control_database_url: str | None = None
     data_dir: Path = field(default_factory=_default_data_dir)
     today: dt.date | None = None
     host: str = DEFAULT_HOST
@@ -117,8 +175,12 @@ class Settings:
         """Settings from MINIS_* variables; an unset or empty variable means its default."""
         env = os.environ if environ is None else environ
         data_dir = env.get("MINIS_DATA_DIR")
+        database_url = parse_database_url(env.get("MINIS_DATABASE_URL"))
         return cls(
-            database_url=env.get("MINIS_DATABASE_URL") or None,
+            database_url=database_url,
+            control_database_url=parse_control_url(
+                env.get("MINIS_CONTROL_DATABASE_URL"), database_url=database_url
+            ),
             data_dir=Path(data_dir) if data_dir else _default_data_dir(env),
             today=parse_today(env.get("MINIS_TODAY")),
             host=env.get("MINIS_HOST") or DEFAULT_HOST,
@@ -145,6 +207,23 @@ class Settings:
                 }
             ),
         )
+
+    @property
+    def engine(self) -> Engine:
+        """The analytics engine every compiled statement runs on, from `database_url`."""
+        from gateway.storage.clickhouse.urls import is_clickhouse_url
+
+        url = self.database_url
+        return Engine.CLICKHOUSE if url and is_clickhouse_url(url) else Engine.POSTGRES
+
+    @property
+    def postgres_url(self) -> str | None:
+        """The PostgreSQL URL configured for the commands and the control plane (None: the
+        embedded PostgreSQL of `data_dir`): `database_url` on PostgreSQL, else
+        `control_database_url`."""
+        if self.engine is Engine.CLICKHOUSE:
+            return self.control_database_url
+        return self.database_url
 
     def current_day(self) -> dt.date:
         """The UTC calendar day the product treats as today."""

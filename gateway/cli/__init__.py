@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.cli.clickhouse import copy_events_command
 from gateway.cli.common import main
 from gateway.cli.compile import compile_command
 from gateway.cli.database import migrate_command, psql_command
@@ -18,6 +19,7 @@ for command in (
     psql_command,
     demo_command,
     load_command,
+    copy_events_command,
     refresh_command,
     serve_command,
     validate_command,

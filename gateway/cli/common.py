@@ -28,7 +28,8 @@ LOG_FORMAT_KEY = "minis.log_format"  # in click's ctx.meta: text or json
     "--database-url",
     metavar="URL",
     default=None,
-    help="PostgreSQL URL [MINIS_DATABASE_URL]; without one, an embedded PostgreSQL is started.",
+    help="PostgreSQL URL, or ClickHouse (clickhouse://, clickhouses://, chdb://) as the "
+    "analytics engine [MINIS_DATABASE_URL]; without one, an embedded PostgreSQL is started.",
 )
 @click.option(
     "--data-dir",

@@ -18,6 +18,7 @@ from gateway.loading import (
     progress_for,
 )
 from gateway.loading.report import problem_lines, refusal, summary_lines
+from semantic.engines import Engine
 
 
 @click.command("load")
@@ -75,3 +76,8 @@ def load_command(
         raise click.ClickException(refusal(report))
     for line in summary_lines(report):
         click.echo(line)
+    if settings_of(ctx).engine is Engine.CLICKHOUSE:
+        click.echo(
+            "ClickHouse answers: these rows are in PostgreSQL, the control plane; "
+            "`minis copy-events` sends them to ClickHouse, then `minis refresh`"
+        )

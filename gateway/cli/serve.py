@@ -7,6 +7,7 @@ import signal
 from types import FrameType
 from typing import Any
 
+import asyncpg
 import click
 import uvicorn
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from gateway.migrations import migrate
 from gateway.reloading import ServedModels
 from gateway.settings import Settings
 from gateway.tokens import create_token
+from semantic.engines import Engine
 from semantic.issues import ModelError
 from semantic.loader import MODELS_DIR, load_model
 
@@ -32,12 +34,35 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop(signum)
 
 
+async def _prepare_clickhouse(conn: asyncpg.Connection, *, settings: Settings, demo: bool) -> None:
+    """Migrate ClickHouse; with `demo`, copy the demo world there if it has no apps (building
+    it in PostgreSQL first if that has none either) and decide its privacy cells."""
+    from gateway.cli.clickhouse import migrate_clickhouse, open_clickhouse
+    from gateway.cli.demo import demo_on_clickhouse
+
+    assert settings.database_url is not None
+    client = await open_clickhouse(settings.database_url)
+    try:
+        await migrate_clickhouse(client)
+        if demo:
+            click.echo(await demo_on_clickhouse(settings, when_empty=True)(conn, client))
+    finally:
+        await client.close()
+
+
 async def _prepare(url: str, *, settings: Settings, demo: bool) -> str | None:
     """Migrate; with `demo`, build the demo world if the database is empty and return a fresh
-    admin token to explore it with."""
+    admin token to explore it with. With ClickHouse as the analytics engine, `url` is the
+    control plane's PostgreSQL, and the demo world is copied to ClickHouse."""
     conn = await connect(url)
     try:
         await migrate(conn)
+        if settings.engine is Engine.CLICKHOUSE:
+            await _prepare_clickhouse(conn, settings=settings, demo=demo)
+            if not demo:
+                return None
+            issued = await create_token(conn, owner_id=None, admin=True, label="serve --demo")
+            return issued.token
         if not demo:
             return None
         if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM apps)"):

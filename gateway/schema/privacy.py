@@ -16,6 +16,8 @@ from gateway.apps import App
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.schema.naming import resolved
+from gateway.storage.clickhouse.runner import ClickHouseRunner
+from gateway.storage.clickhouse.stored import stored_cells
 from semantic.model import SemanticModel
 from semantic.privacy_cells import ALL_OS, CELLS_TABLE, compile_decisions
 
@@ -120,7 +122,19 @@ def app_privacy_field() -> Any:
         context = info.context
         reporting_day = context.settings.reporting_day()
         through = reporting_day - dt.timedelta(days=context.settings.late_days)
-        if root.cells_stored:
+        stored = root.cells_stored
+        rows: list[Any]
+        if isinstance(context.runner, ClickHouseRunner):
+            # answers on ClickHouse read only the stored decisions: before a refresh has
+            # stored any, nothing is decided (the day before the calendar's first block)
+            found = await stored_cells(
+                context.runner, model=context.model, app_id=root.id, start=start, end=end
+            )
+            rows = found.rows
+            epoch = context.model.config.privacy.epoch
+            through = found.decided_through or epoch - dt.timedelta(days=1)
+            stored = found.stored
+        elif root.cells_stored:
             rows = await context.runner.fetch_sql(
                 f"SELECT level, lo, hi, os, shown FROM {CELLS_TABLE}"
                 " WHERE app_id = $1 AND lo >= $2 AND hi <= $3 ORDER BY level, lo, os",
@@ -141,12 +155,13 @@ def app_privacy_field() -> Any:
                 late_days=context.settings.late_days,
             )
             rows = [
-                r for r in await context.runner.fetch(compiled) if r["lo"] >= start
-                and r["hi"] <= end
+                r
+                for r in await context.runner.fetch(compiled)
+                if r["lo"] >= start and r["hi"] <= end
             ]
         return AppPrivacy(
             decided_through=through,
-            stored=root.cells_stored,
+            stored=stored,
             cells=[
                 PrivacyCell(
                     level=r["level"],

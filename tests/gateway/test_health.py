@@ -70,6 +70,7 @@ async def test_latest_day_is_the_utc_day_of_the_last_launch(
     assert response.status_code == 200
     assert without_model(response.json()) == {
         "status": "ok",
+        "engine": "postgres",
         "database": "reachable",
         "latest_day": "2026-10-04",
         "reporting_day": "2026-10-05",
@@ -132,6 +133,7 @@ async def test_starts_and_answers_503_fast_when_nothing_listens() -> None:
     assert response.status_code == 503
     assert without_model(response.json()) == {
         "status": "unavailable",
+        "engine": "postgres",
         "database": "unreachable",
         "error": "ConnectionRefusedError",
         "reporting_day": "2026-10-05",

@@ -113,6 +113,7 @@ def test_serve_migrates_a_fresh_database_and_answers_health(
         model = health.pop("model")
         assert health == {
             "status": "ok",
+            "engine": "postgres",
             "database": "reachable",
             "latest_day": None,
             "reporting_day": "2026-10-31",
