@@ -186,7 +186,34 @@ def _select(node: exp.Expr) -> exp.Expr:
     _subqueries_out_of_joins(node)
     _name_columns(node)
     _expose_correlated(node)
-    return node
+    return _scalar_correlated(node)
+
+
+def _scalar_correlated(select: exp.Select) -> exp.Expr:
+    """A scalar subquery whose one value is a correlated subquery over the scalar's own
+    table: ClickHouse drops that table's columns before it runs the inner one unless they are
+    projected, and a scalar has one column; so the columns go in a derived table beneath."""
+    context = select.parent
+    if (
+        not isinstance(context, exp.Subquery)
+        or isinstance(context.parent, (exp.From, exp.Join))
+        or select.args.get("joins")
+        or len(select.expressions) != 1
+    ):
+        return select
+    outer = _correlated_columns(select)
+    if not outer:
+        return select
+    value = select.expressions[0]
+    name = "minis_value"
+    select.set(
+        "expressions",
+        [
+            exp.alias_(value.unalias(), name),
+            *[exp.alias_(c.copy(), f"minis_outer_{i}") for i, c in enumerate(outer)],
+        ],
+    )
+    return exp.select(exp.column(name)).from_(select.subquery("minis_scalar"))
 
 
 def _subqueries_out_of_joins(select: exp.Select) -> None:
@@ -216,8 +243,18 @@ def _expose_correlated(select: exp.Select) -> None:
     correlated subqueries past a join. The extra columns come last, named `minis_outer_n`."""
     if not select.args.get("joins"):
         return
-    sources = {select.args["from_"].this.alias_or_name}
-    sources |= {join.this.alias_or_name for join in select.args["joins"]}
+    outer = _correlated_columns(select)
+    extra = [exp.alias_(c.copy(), f"minis_outer_{i}") for i, c in enumerate(outer)]
+    select.set("expressions", [*select.expressions, *extra])
+
+
+def _correlated_columns(select: exp.Select) -> list[exp.Column]:
+    """The columns of the select's own tables read by subqueries among its projections."""
+    from_ = select.args.get("from_")
+    if from_ is None:
+        return []
+    sources = {from_.this.alias_or_name}
+    sources |= {join.this.alias_or_name for join in select.args.get("joins") or []}
     outer: list[exp.Column] = []
     for projection in select.expressions:
         for subquery in projection.find_all(exp.Subquery):
@@ -226,8 +263,7 @@ def _expose_correlated(select: exp.Select) -> None:
             for column in subquery.find_all(exp.Column):
                 if column.table in sources - inner and column not in outer:
                     outer.append(column)
-    extra = [exp.alias_(c.copy(), f"minis_outer_{i}") for i, c in enumerate(outer)]
-    select.set("expressions", [*select.expressions, *extra])
+    return outer
 
 
 def _name_columns(select: exp.Select) -> None:
@@ -290,6 +326,9 @@ def _lateral_series(node: exp.Expr) -> tuple[str, str, exp.Expr] | None:
     if isinstance(table, exp.Table) and _is_series(table.this):
         column = table.args["alias"].columns[0].name
         return table.alias, column, _series_values(_series_args(table.this))
+    alias = node.args.get("alias")
+    if _is_series(table) and alias is not None and alias.columns:  # as parsed from text
+        return alias.name, alias.columns[0].name, _series_values(_series_args(table))
     return None
 
 
@@ -329,14 +368,36 @@ def _array(node: exp.Expr) -> exp.Expr:
 def _count(node: exp.Expr) -> exp.Expr:
     """`count(...)` is a bigint, as in PostgreSQL (ClickHouse's is unsigned, and a union of
     a count with a signed column would have no common type)."""
-    if isinstance(node.parent, exp.Filter):
+    if isinstance(node.parent, (exp.Filter, exp.Window)):
         return node
     return exp.func("toInt64", node)
 
 
 def _filter(node: exp.Expr) -> exp.Expr:
     assert isinstance(node, exp.Filter)
+    if isinstance(node.parent, exp.Window):
+        return node
     return exp.func("toInt64", node) if isinstance(node.this, exp.Count) else node
+
+
+def _window(node: exp.Expr) -> exp.Expr:
+    assert isinstance(node, exp.Window)
+    if isinstance(node.this, exp.Lag):
+        _lag(node)
+    counted = node.this.this if isinstance(node.this, exp.Filter) else node.this
+    return exp.func("toInt64", node) if isinstance(counted, exp.Count) else node
+
+
+def _lag(window: exp.Window) -> None:
+    """`lag(x) OVER (ORDER BY ...)`: NULL on the first row, as in PostgreSQL (ClickHouse's
+    `lag` gives the type's default there): `lagInFrame` of a Nullable x over the rows so far."""
+    lag = window.this
+    offset = lag.args.get("offset") or exp.Literal.number(1)
+    window.set("this", exp.func("lagInFrame", exp.func("toNullable", lag.this), offset))
+    window.set(
+        "spec",
+        exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
+    )
 
 
 def _cte(node: exp.Expr) -> exp.Expr:
@@ -350,6 +411,7 @@ REWRITES: dict[type[exp.Expr], Rewrite] = {
     exp.CTE: _cte,
     exp.Count: _count,
     exp.Filter: _filter,
+    exp.Window: _window,
     exp.Cast: _cast,
     exp.AtTimeZone: _at_time_zone,
     exp.WithinGroup: _within_group,
