@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from gateway.settings import ConfigError, Settings
+from semantic.engines import Engine
 
 
 @pytest.fixture(autouse=True)
@@ -111,3 +112,66 @@ def test_today_defaults_to_the_current_utc_day() -> None:
     after = dt.datetime.now(dt.UTC).date()
     assert current in (before, after)
     assert Settings().reporting_day() == current - dt.timedelta(days=1)
+
+
+def test_a_clickhouse_url_makes_clickhouse_the_analytics_engine() -> None:
+    settings = Settings.from_env(
+        {
+            "MINIS_DATABASE_URL": "clickhouse://minis:secret@ch:8123/minis",
+            "MINIS_CONTROL_DATABASE_URL": "postgresql://minis@db:5432/minis",
+        }
+    )
+    assert settings.engine is Engine.CLICKHOUSE
+    assert settings.database_url == "clickhouse://minis:secret@ch:8123/minis"
+    # tokens, apps and the data version stay on PostgreSQL
+    assert settings.postgres_url == "postgresql://minis@db:5432/minis"
+    for url in ("clickhouses://ch/minis?verify=false", "chdb:///srv/minis/ch", "chdb://"):
+        assert Settings.from_env({"MINIS_DATABASE_URL": url}).engine is Engine.CLICKHOUSE
+
+
+def test_without_a_control_url_clickhouse_keeps_the_control_plane_in_the_embedded_postgresql() -> (
+    None
+):
+    settings = Settings.from_env({"MINIS_DATABASE_URL": "chdb://", "MINIS_DATA_DIR": "/srv/pg"})
+    assert settings.engine is Engine.CLICKHOUSE
+    assert settings.postgres_url is None  # the embedded PostgreSQL of the data dir
+    assert settings.data_dir == Path("/srv/pg")
+
+
+def test_postgresql_is_the_engine_by_default_and_for_a_postgresql_url() -> None:
+    assert Settings.from_env({}).engine is Engine.POSTGRES
+    settings = Settings.from_env({"MINIS_DATABASE_URL": "postgres://minis@db/minis"})
+    assert settings.engine is Engine.POSTGRES
+    assert settings.postgres_url == "postgres://minis@db/minis"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"MINIS_DATABASE_URL": "chdb://", "MINIS_CONTROL_DATABASE_URL": "clickhouse://ch/x"},
+            "MINIS_CONTROL_DATABASE_URL names the PostgreSQL .* not a ClickHouse database",
+        ),
+        (
+            {"MINIS_DATABASE_URL": "chdb://", "MINIS_CONTROL_DATABASE_URL": "mysql://db/x"},
+            "MINIS_CONTROL_DATABASE_URL must be a PostgreSQL URL .* 'mysql'",
+        ),
+        (
+            {"MINIS_CONTROL_DATABASE_URL": "postgresql://db/x"},
+            "MINIS_CONTROL_DATABASE_URL is for a ClickHouse MINIS_DATABASE_URL",
+        ),
+        (
+            {"MINIS_DATABASE_URL": "mysql://db/x"},
+            "MINIS_DATABASE_URL .* must be a PostgreSQL URL .* or a ClickHouse one",
+        ),
+        ({"MINIS_DATABASE_URL": "chdb://relative/dir"}, "write chdb:///absolute/directory"),
+        (
+            {"MINIS_DATABASE_URL": "clickhouse://u:hunter2@ch:http/x"},
+            "MINIS_DATABASE_URL .*clickhouse://u:\\*\\*\\*@ch:http/x",
+        ),
+    ],
+)
+def test_unusable_engine_urls_are_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        Settings.from_env(environ)
+    assert "hunter2" not in str(raised.value)
