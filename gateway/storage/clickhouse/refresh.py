@@ -3,8 +3,8 @@ engine: the event tables copied from PostgreSQL (the control plane, where `minis
 demo builder write), and every app's privacy decisions stored on ClickHouse. There are no
 derived tables on ClickHouse: answers scan the event tables.
 
-Each step that changes what answers read raises the data version in PostgreSQL afterwards,
-so that gateways drop the answers they cached.
+Each step raises the data version in PostgreSQL afterwards, so that gateways drop the answers
+they cached.
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ async def refresh_cells(
                 late_days=late_days,
             )
         )
-    if any(cells.new_cells for cells in summary.cells):
-        await bump_data_version(pg)
+    # always: rows may have reached ClickHouse by other ways than this process (its own
+    # postgresql() table function, an insert of another tool) that raised no version
+    await bump_data_version(pg)
     summary.seconds = time.perf_counter() - started
     return summary
 
