@@ -207,3 +207,26 @@ async def test_the_rows_read_are_clickhouses(
         assert (await pg.data(query))["game"]["overview"]["activeUsers"]["value"] == 0
     finally:
         await ch_world.clickhouse.command("DELETE FROM launches WHERE launch_id = 'only_ch'")
+
+
+async def test_cube_api_answers_equal_postgresqls(ch: GraphQLClient, pg: GraphQLClient) -> None:
+    query = {
+        "measures": ["game_user_behavior.active_users", "game_user_behavior.launched_sessions"],
+        "dimensions": ["game_user_behavior.region"],
+        "timeDimensions": [
+            {
+                "dimension": "game_user_behavior.date",
+                "granularity": "day",
+                "dateRange": ["2026-10-11", "2026-10-14"],
+            }
+        ],
+        "filters": [
+            {"member": "game_user_behavior.app_id", "operator": "equals", "values": ["g1"]}
+        ],
+    }
+    found = await ch.http.post("/cubejs-api/v1/load", json={"query": query})
+    expected = await pg.http.post("/cubejs-api/v1/load", json={"query": query})
+    assert found.status_code == expected.status_code == 200, found.text
+    assert found.json()["data"] == expected.json()["data"]
+    gb = [r for r in found.json()["data"] if r["game_user_behavior.region"] == "GB"]
+    assert sum(int(r["game_user_behavior.launched_sessions"]) for r in gb) == 3  # l04 l05 l06
