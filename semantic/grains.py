@@ -28,9 +28,7 @@ def add_span_bounds(statement: Statement, *, compare: bool) -> None:
     statement.set_bound("start", scope.range.start)
     statement.set_bound("end", scope.range.end)
     statement.set_bound("reporting_day", scope.reporting_day)
-    statement.set_bound(
-        "decided_through", scope.reporting_day - dt.timedelta(days=scope.late_days)
-    )
+    statement.set_bound("decided_through", scope.reporting_day - dt.timedelta(days=scope.late_days))
     previous = scope.range.previous()
     statement.set_bound("span_lo", previous.start if compare else scope.range.start)
     statement.set_bound("span_hi", scope.range.end)
@@ -114,9 +112,7 @@ def _buckets(statement: Statement, granularity: Granularity) -> exp.Select:
     number = exp.Window(
         this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=col("b"))])
     )
-    grain_id = exp.cast(
-        exp.Add(this=exp.Literal.number(FIRST_DAY - 1), expression=number), "int"
-    )
+    grain_id = exp.cast(exp.Add(this=exp.Literal.number(FIRST_DAY - 1), expression=number), "int")
     first = exp.Min(this=col("day"))
     return (
         exp.select(
@@ -172,11 +168,18 @@ def add_grain_days(statement: Statement, grains: str) -> str:
 
 
 def shown_days(
-    statement: Statement, grains: str, key: exp.Expr, grain: str = "g", *, till: bool = False
+    statement: Statement,
+    grains: str,
+    key: exp.Expr,
+    grain: str = "g",
+    *,
+    till: bool = False,
+    grain_id: int | None = None,
 ) -> exp.Expr:
     """The days whose protected rows grain `grain` keeps for os key `key` (a date[]; empty
     when privacy does not apply, or it keeps none): of its own days, or with `till`, of every
-    day up to its last (for till-date windows)."""
+    day up to its last (for till-date windows). With `grain_id`, of that grain, named by its
+    number instead of by a row of `grain` (a subquery of no outer row)."""
     if not applies(statement):
         return exp.cast(exp.Array(expressions=[]), "date[]")
     if till:
@@ -198,7 +201,12 @@ def shown_days(
             exp.select(col("day", "d"))
             .from_(exp.alias_(exp.to_table(grain_days), "d", table=True))
             .where(
-                exp.EQ(this=col("grain_id", "d"), expression=col("grain_id", grain)),
+                exp.EQ(
+                    this=col("grain_id", "d"),
+                    expression=col("grain_id", grain)
+                    if grain_id is None
+                    else exp.Literal.number(grain_id),
+                ),
                 exp.EQ(this=key, expression=exp.Any(this=exp.Paren(this=col("shown", "d")))),
             )
             .order_by(col("day", "d"))

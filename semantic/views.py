@@ -10,7 +10,7 @@ from semantic.compiler import TEMPLATES, divide, module_of
 from semantic.grains import add_grains, add_span_bounds, shown_days
 from semantic.measures import MeasureCompiler
 from semantic.model import Module, SemanticModel
-from semantic.privacy import answer_key, applies, covered_within, is_protected
+from semantic.privacy import add_privacy_days, answer_key, applies, is_protected
 from semantic.query import (
     CompiledQuery,
     DistributionQuery,
@@ -156,6 +156,7 @@ def _compile_retention(
     unprotected: exp.Expr = exp.true()
     if protected is not None:
         unprotected = exp.func("bool_or", exp.not_(protected))
+    key = answer_key(statement)
     active = (
         exp.select(
             exp.alias_(col(measures._user(activity), "a"), "uid"),
@@ -165,18 +166,27 @@ def _compile_retention(
         .from_(exp.alias_(exp.to_table(activity_rows), "a", table=True))
         .group_by(col(measures._user(activity), "a"), col(DAY, "a"))
     )
+    if protected is not None:
+        # the smallest shown cell of the answer's os key holding the day (one at most)
+        days = add_privacy_days(statement)
+        on = exp.and_(
+            exp.EQ(this=col("day", "p"), expression=col(DAY, "a")),
+            exp.EQ(this=col("os", "p"), expression=key.copy()),
+        )
+        active = active.join(
+            exp.alias_(exp.to_table(days), "p", table=True), on=on, join_type="left"
+        ).select(
+            exp.alias_(exp.Max(this=col("clo", "p")), "clo"),
+            exp.alias_(exp.Max(this=col("chi", "p")), "chi"),
+        )
     active_cte = statement.add_cte("active", active)
     due = plus_days(col("d", "c"), query.period)
-    key = answer_key(statement)
     returned: list[exp.Expr] = []
     if protected is not None:
         # a protected return counts from a shown cell inside the grain's return days
-        covered = covered_within(
-            statement,
-            key.copy(),
-            col("d", "a"),
-            plus_days(col("lo", "g"), query.period),
-            plus_days(col("hi", "g"), query.period),
+        covered = exp.and_(
+            exp.GTE(this=col("clo", "a"), expression=plus_days(col("lo", "g"), query.period)),
+            exp.LTE(this=col("chi", "a"), expression=plus_days(col("hi", "g"), query.period)),
         )
         returned.append(exp.Paren(this=exp.or_(col("unprotected", "a"), covered)))
     counted = exp.LTE(this=due, expression=statement.bound("reporting_day"))
@@ -288,11 +298,8 @@ def compile_funnel(
     first = exp.Window(
         this=exp.Anonymous(this="first_value", expressions=[pv.copy()]), order=order.copy()
     )
-    shown = (
-        exp.select(exp.alias_(shown_days(statement, measures.grains, answer_key(statement)), "s"))
-        .from_(exp.alias_(exp.to_table(measures.grains), "g", table=True))
-        .where(exp.EQ(this=col("grain_id", "g"), expression=exp.Literal.number(0)))
-    ).subquery()
+    # the range's grain (number 0)
+    shown = shown_days(statement, measures.grains, answer_key(statement), grain_id=0)
     final = (
         exp.select(
             col("position", "s"),

@@ -403,7 +403,12 @@ def _lag(window: exp.Window) -> None:
 def _cte(node: exp.Expr) -> exp.Expr:
     """Every CTE computed once: ClickHouse otherwise inlines a CTE at each reference, and the
     privacy decisions read each level's CTE from several later ones."""
-    node.set("materialized", True)
+    query = node.this
+    correlated = isinstance(query, exp.Select) and any(
+        p.find(exp.Subquery) for p in query.expressions
+    )
+    if not correlated:  # ClickHouse cannot decorrelate a subquery over a materialized CTE
+        node.set("materialized", True)
     return node
 
 

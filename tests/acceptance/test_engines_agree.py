@@ -2,15 +2,12 @@
 
 The demo world (built and refreshed once per run in PostgreSQL) is copied to an in-process
 ClickHouse (chdb) with `copy_events`, its privacy cells decided there by the ClickHouse
-refresh step, and then every metric module of every app, every distribution and every table
-is compiled for both engines and run on both, over ranges, presets and filters chosen to
-differ: a 30-day month, the 90 days before the reporting day with US only (the privacy rule
-at work), an iOS-only 3 weeks, a day, an ISO-week and a month series, and a breakdown by
-each module dimension. Counts must be equal, ratios within 1e-9.
-
-Not compared here, because the ClickHouse compilation of their statements is not done yet:
-the retention view and the drama conversion funnel (ClickHouse rejects a correlated subquery
-in their joins); the README says so under "When one PostgreSQL is not enough".
+refresh step. Then every metric module of the biggest game and drama, every distribution,
+table, retention view (periods 1 and 7, NEW and ACTIVE cohorts) and the funnel is compiled for
+both engines and run on both, over ranges and filters chosen to differ: a 30-day month, the 90
+days before the reporting day with US only (the privacy rule at work), an iOS-only 3 weeks, a
+day, an ISO-week and a month series, and a breakdown by each module dimension. Counts must be
+equal, ratios within 1e-9, and both engines must decide the same privacy cells.
 """
 
 from __future__ import annotations
@@ -38,12 +35,14 @@ from semantic.query import (
     CompiledQuery,
     DateRange,
     DistributionQuery,
+    FunnelQuery,
     Granularity,
     MetricQuery,
+    RetentionQuery,
     Scope,
     TableQuery,
 )
-from semantic.views import compile_distribution, compile_table
+from semantic.views import compile_distribution, compile_funnel, compile_retention, compile_table
 from tests.conftest import DEMO_TODAY
 
 MODEL = load_model()
@@ -127,6 +126,15 @@ def _distribution(scope: Scope, *, dimension: str) -> CompiledQuery:
     return compile_distribution(MODEL, DistributionQuery(scope=scope, dimension=dimension))
 
 
+def _retention(scope: Scope, *, period: int, cohort: str | None) -> CompiledQuery:
+    query = RetentionQuery(scope=scope, period=period, cohort=cohort, series=True)
+    return compile_retention(MODEL, query)
+
+
+def _funnel(scope: Scope) -> CompiledQuery:
+    return compile_funnel(MODEL, FunnelQuery(scope=scope))
+
+
 def _table(scope: Scope, *, table: str) -> CompiledQuery:
     return compile_table(MODEL, TableQuery(scope=scope, table=table, limit=10))
 
@@ -141,6 +149,12 @@ def questions(module: Module) -> Iterator[tuple[str, Build]]:
                 yield f"{name} by {dim.name}", functools.partial(_distribution, dimension=dim.name)
         for table in module.tables:
             yield f"{name} table {table.name}", functools.partial(_table, table=table.name)
+        if module.retention is not None:
+            for period, cohort in ((1, None), (7, "NEW"), (7, "ACTIVE")):
+                retention = functools.partial(_retention, period=period, cohort=cohort)
+                yield f"{name} table retention day {period} {cohort}", retention
+        if module.funnel is not None:
+            yield f"{name} table funnel", _funnel
     if metrics:
         for dim in module.dimensions:
             yield (

@@ -1,18 +1,22 @@
 """Golden SQL: a change in generated SQL shows up as a reviewed diff of tests/semantic/golden/.
 
-Regenerate after an intended change with
+The same statements compiled for ClickHouse are in golden/clickhouse/. Regenerate after an
+intended change with
 `MINIS_UPDATE_GOLDEN=1 pytest tests/semantic/test_golden.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from semantic.compiler import compile_metrics
+from semantic.engines import Engine
 from semantic.model import AppKind, SemanticModel
 from semantic.query import (
     CompiledQuery,
@@ -21,6 +25,7 @@ from semantic.query import (
     Granularity,
     MetricQuery,
     RetentionQuery,
+    Scope,
     TableQuery,
 )
 from semantic.views import compile_distribution, compile_funnel, compile_retention, compile_table
@@ -125,6 +130,28 @@ def test_generated_sql_matches_golden_file(model: SemanticModel, name: str) -> N
     text = f"{compiled.sql};\n-- parameters: {list(compiled.params)!r}\n"
     path = GOLDEN / f"{name}.sql"
     if os.environ.get("MINIS_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.exists(), f"no golden file {path.name}; run with MINIS_UPDATE_GOLDEN=1"
+    assert text == path.read_text(), f"{path.name} differs; review and regenerate if intended"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_clickhouse_sql_matches_golden_file(
+    model: SemanticModel, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same statements compiled for ClickHouse, in golden/clickhouse/."""
+
+    postgres_scope = scope
+
+    def clickhouse_scope(*args: Any, **kwargs: Any) -> Scope:
+        return dataclasses.replace(postgres_scope(*args, **kwargs), engine=Engine.CLICKHOUSE)
+
+    monkeypatch.setitem(globals(), "scope", clickhouse_scope)
+    compiled = CASES[name](model)
+    text = f"{compiled.sql};\n-- parameters: {list(compiled.params)!r}\n"
+    path = GOLDEN / "clickhouse" / f"{name}.sql"
+    if os.environ.get("MINIS_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text)
     assert path.exists(), f"no golden file {path.name}; run with MINIS_UPDATE_GOLDEN=1"
     assert text == path.read_text(), f"{path.name} differs; review and regenerate if intended"

@@ -39,13 +39,7 @@ WITH grains AS (
 SELECT
   s.position,
   s.step,
-  (
-    SELECT
-      CAST(ARRAY[] AS DATE[]) AS s
-    FROM grains AS g
-    WHERE
-      g.grain_id = 0
-  ) AS shown_days,
+  CAST(ARRAY[] AS DATE[]) AS shown_days,
   COUNT(e.step) AS pv,
   CAST(COUNT(e.step) AS DOUBLE PRECISION) / NULLIF(LAG(COUNT(e.step)) OVER (ORDER BY s.position), 0) AS conversion_from_previous,
   CAST(COUNT(e.step) AS DOUBLE PRECISION) / NULLIF(FIRST_VALUE(COUNT(e.step)) OVER (ORDER BY s.position), 0) AS conversion_from_first

@@ -1,0 +1,84 @@
+WITH grains AS MATERIALIZED (
+  SELECT
+    0 AS grain_id,
+    CAST(NULL AS Nullable(DATE)) AS grain_day,
+    {p1: Nullable(DATE)} AS lo,
+    {p2: Nullable(DATE)} AS hi,
+    'current' AS period
+  UNION ALL
+  SELECT
+    1,
+    CAST(NULL AS Nullable(DATE)),
+    {p3: Nullable(DATE)},
+    {p4: Nullable(DATE)},
+    'previous'
+), rows_sessions_0 AS MATERIALIZED (
+  SELECT
+    *,
+    CAST(toTimeZone(t.started_at, 'UTC') AS Nullable(DATE)) AS minis_day
+  FROM launches AS t FINAL
+  WHERE
+    (
+      (
+        t.app_id = {p5: Nullable(String)} AND t.success
+      )
+      AND t.started_at >= toDateTime64({p6: Nullable(DATE)}, 6, 'UTC')
+    )
+    AND t.started_at < toDateTime64({p7: Nullable(DATE)} + 1, 6, 'UTC')
+), grain_days AS MATERIALIZED (
+  SELECT
+    g.grain_id AS grain_id,
+    g.lo + s__i AS day
+  FROM (
+    SELECT
+      *,
+      s__i
+    FROM grains AS g
+    ARRAY JOIN range(toInt64(0), toInt64(g.hi - g.lo) + 1) AS s__i
+  ) AS g
+), per_user_0 AS MATERIALIZED (
+  SELECT
+    g.grain_id AS grain_id,
+    r.user_id AS uid,
+    SUM(r.duration_ms) AS v
+  FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
+  JOIN rows_sessions_0 AS r
+    ON r.minis_day = gd.day
+  GROUP BY
+    g.grain_id,
+    r.user_id
+), agg_0 AS MATERIALIZED (
+  SELECT
+    per_user_0.grain_id AS grain_id,
+    quantileExactInclusive(0.5)(v) AS m_sessions_median_duration_per_user
+  FROM per_user_0
+  GROUP BY
+    per_user_0.grain_id
+), agg_1 AS MATERIALIZED (
+  SELECT
+    g.grain_id AS grain_id,
+    quantileExactInclusive(0.5)(r.duration_ms) AS m_sessions_median_duration_per_session
+  FROM grains AS g
+  JOIN grain_days AS gd
+    ON gd.grain_id = g.grain_id
+  JOIN rows_sessions_0 AS r
+    ON r.minis_day = gd.day
+  GROUP BY
+    g.grain_id
+)
+SELECT
+  g.grain_id AS grain_id,
+  g.grain_day AS grain_day,
+  CAST([] AS Array(Nullable(DATE))) AS shown_days,
+  CAST(agg_0.m_sessions_median_duration_per_user AS Nullable(Float64)) AS median_duration_per_user,
+  CAST(agg_1.m_sessions_median_duration_per_session AS Nullable(Float64)) AS median_duration_per_session
+FROM grains AS g
+LEFT JOIN agg_0
+  ON agg_0.grain_id = g.grain_id
+LEFT JOIN agg_1
+  ON agg_1.grain_id = g.grain_id
+ORDER BY
+  g.grain_id;
+-- parameters: [datetime.date(2026, 10, 11), datetime.date(2026, 10, 14), datetime.date(2026, 10, 7), datetime.date(2026, 10, 10), 'd1', datetime.date(2026, 10, 7), datetime.date(2026, 10, 14)]
