@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ import click
 
 from gateway.cli.common import settings_of
 from gateway.schema.naming import camel
+from semantic.engines import Engine
 from semantic.model import AppKind, SemanticModel
 from semantic.query import (
     CompiledQuery,
@@ -191,6 +193,14 @@ def _compile(
     "are current through the range's end, or only the raw rows.",
 )
 @click.option(
+    "--engine",
+    type=click.Choice([e.value for e in Engine]),
+    default=Engine.POSTGRES.value,
+    show_default=True,
+    help="The SQL engine to compile for (ClickHouse: raw rows and the stored privacy cells, "
+    "as the gateway reads them there; its query parameters are printed after the statement).",
+)
+@click.option(
     "--explain",
     is_flag=True,
     help="Print, per measure, the table that answers it, the grouping set read and why, "
@@ -217,6 +227,7 @@ def compile_command(
     models: Path | None,
     derived: bool,
     explain: bool,
+    engine: str = Engine.POSTGRES.value,
 ) -> None:
     """Print the SQL (and its parameters) the gateway runs for a module query, or with
     --explain which table answers each of its measures."""
@@ -249,6 +260,11 @@ def compile_command(
         # as the gateway does once `minis refresh` has built the app's derived tables
         derived_through=settings_of(ctx).reporting_day() if derived else None,
     )
+    if engine == Engine.CLICKHOUSE.value:  # no rollups there; the refresh stores the cells
+        scope = dataclasses.replace(
+            scope, engine=Engine.CLICKHOUSE, derived_through=None, cells_stored=True
+        )
+        derived = False
     plan = plan_for(model) if derived else None
     try:
         if explain:
@@ -281,6 +297,9 @@ def compile_command(
         )
     except QueryError as error:
         raise click.ClickException(str(error)) from None
+    if engine == Engine.CLICKHOUSE.value:
+        click.echo(clickhouse_script(compiled))
+        return
     click.echo(psql_script(compiled))
 
 
@@ -315,6 +334,20 @@ def _explain_view(
     query = _metric_query(model, scope, metrics=metrics, breakdown=breakdown, series=series)
     compile_metrics(model, query, plan=plan)  # refuses what the module does not offer
     return explain_routes(model, query, plan)
+
+
+def clickhouse_script(compiled: CompiledQuery) -> str:
+    """The ClickHouse statement and, after it, its query parameters (`--param_pN=...` as
+    clickhouse-client takes them) and the settings it is written for."""
+    from gateway.storage.clickhouse.statements import named
+    from gateway.storage.clickhouse.values import format_parameter
+    from semantic.engines.clickhouse import SETTINGS
+
+    settings = ", ".join(f"{k} = {v}" for k, v in SETTINGS.items())
+    lines = [f"{compiled.sql}\nSETTINGS {settings};"]
+    for name, value in named(compiled.params).items():
+        lines.append(f"-- --param_{name}={format_parameter(value)!r}")
+    return "\n".join(lines)
 
 
 def psql_script(compiled: CompiledQuery) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 
 import asyncpg
@@ -9,7 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
+from gateway.storage.clickhouse.client import connect
+from gateway.storage.clickhouse.copy import copy_events
+from gateway.storage.clickhouse.migrate import migrate
 from gateway.storage.refresh import refresh
+from semantic.engines.clickhouse import SETTINGS
 from semantic.loader import load_model
 from tests.semantic import world
 
@@ -225,3 +230,26 @@ def test_explain_of_retention_names_the_bitmaps_and_of_a_funnel_raw_rows() -> No
     assert funnel.splitlines()[-1] == (
         "funnel: raw rows (distributions, funnels and tables are read from the raw rows)"
     )
+
+
+async def test_the_clickhouse_script_runs_on_clickhouse_and_gives_the_metrics(
+    db: asyncpg.Connection,
+) -> None:
+    await world.build(db)
+    query = (*ACTIVE_USERS_AND_SESSIONS, "--regions", "gb,br", "--no-series")
+    script = compile_script(*query, "--engine", "clickhouse")
+    statement, _, rest = script.partition("\nSETTINGS ")
+    assert "FINAL" in statement and "$1" not in statement
+    params = {}
+    for line in rest.splitlines()[1:]:
+        name, _, value = line.removeprefix("-- --param_").partition("=")
+        params[name] = ast.literal_eval(value)
+    client = await connect("chdb://")
+    try:
+        await migrate(client)
+        await copy_events(db, client)
+        rows = await client.query(statement, params, settings=SETTINGS)
+    finally:
+        await client.close()
+    current = next(r for r in rows if r["grain_id"] == 0)
+    assert (current["active_users"], current["launched_sessions"]) == (3, 4)  # l04-l06 l08
