@@ -13,6 +13,7 @@ with no batch passing through here, e.g.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -110,3 +111,36 @@ async def _copy(
             await client.insert(table, [tuple(record) for record in batch], columns=columns)
             copied[table] += len(batch)
     return copied
+
+
+async def pull_events(
+    client: ClickHouseClient,
+    *,
+    postgres_url: str,
+    tables: Sequence[str] = EVENT_TABLES,
+) -> dict[str, int]:
+    """Have ClickHouse read `tables` from the PostgreSQL server of `postgres_url` itself,
+    with its `postgresql()` table function (the server must reach PostgreSQL over TCP); the
+    rows pass through no batch here. Return the rows of each table in ClickHouse after it.
+    The server's address and credentials go as query parameters, never into the text."""
+    parts = urlsplit(postgres_url)
+    if parts.scheme not in ("postgres", "postgresql") or not parts.hostname:
+        raise ValueError("pull_events needs a postgresql://host[:port]/database URL")
+    params = {
+        "address": f"{parts.hostname}:{parts.port or 5432}",
+        "database": parts.path.lstrip("/") or "postgres",
+        "user": parts.username or "postgres",
+        "password": parts.password or "",
+    }
+    counts: dict[str, int] = {}
+    for table in tables:
+        if table not in EVENT_TABLES:
+            raise ValueError(f"pull_events copies event tables {EVENT_TABLES}: {table}")
+        await client.command(
+            f"INSERT INTO {table} SELECT * FROM postgresql({{address:String}}, "
+            f"{{database:String}}, {{table:String}}, {{user:String}}, {{password:String}})",
+            {**params, "table": table},
+        )
+        rows = await client.query(f"SELECT count() AS n FROM {table} FINAL")
+        counts[table] = int(rows[0]["n"])
+    return counts

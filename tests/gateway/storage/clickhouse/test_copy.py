@@ -4,12 +4,13 @@ every value as PostgreSQL holds it, and a second copy that changes nothing under
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
 from gateway.storage.clickhouse.client import EmbeddedClient
-from gateway.storage.clickhouse.copy import EVENT_TABLES, copy_events
+from gateway.storage.clickhouse.copy import EVENT_TABLES, copy_events, pull_events
 from tests.gateway.storage.clickhouse.events import DATA, EXPECTED, EXPECTED_G1
 from tests.semantic import world
 
@@ -113,3 +114,14 @@ async def test_copy_of_the_hand_built_world(
         table: await db.fetchval(f"SELECT count(*) FROM {table}") for table in EVENT_TABLES
     }
     await _holds_postgresqls_rows(db, migrated)
+
+
+async def test_clickhouse_pulls_the_same_rows_itself(
+    pg: asyncpg.Connection, migrated: EmbeddedClient, database_url: str
+) -> None:
+    if not urlsplit(database_url).hostname:
+        pytest.skip("the test PostgreSQL is reached by a socket; ClickHouse pulls over TCP")
+    assert await pull_events(migrated, postgres_url=database_url) == EXPECTED
+    await _holds_postgresqls_rows(pg, migrated)
+    with pytest.raises(ValueError, match="postgresql://"):
+        await pull_events(migrated, postgres_url="chdb://")
