@@ -9,14 +9,14 @@ there, timing both (the load rate). Then, for every module of the biggest game a
 cards with comparison and a 30-day series, or the module's view), it asks three in-process
 gateways over HTTP with the result cache off: PostgreSQL from its derived tables, PostgreSQL from
 the raw rows only, and ClickHouse (raw scans; it has no rollups), and prints each one's p50 and
-whether ClickHouse's answer equals PostgreSQL's.
+whether ClickHouse's answer equals PostgreSQL's (floats within 1e-9).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import math
 import os
 import statistics
 import sys
@@ -68,6 +68,18 @@ class ClickHouseGateway(Gateway):
             serving=serving,
         )
         self.app = create_app(settings=settings, database_url=url, model=model)
+
+
+def close(one: object, other: object) -> bool:
+    """The same answer: equal, but for floats within 1e-9 of each other (a sum of floats
+    added in another order differs in its last digits)."""
+    if isinstance(one, float) and isinstance(other, float):
+        return math.isclose(one, other, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(one, dict) and isinstance(other, dict):
+        return one.keys() == other.keys() and all(close(one[k], other[k]) for k in one)
+    if isinstance(one, list) and isinstance(other, list):
+        return len(one) == len(other) and all(close(a, b) for a, b in zip(one, other, strict=True))
+    return one == other
 
 
 async def load_clickhouse(url: str, clickhouse: str, model: SemanticModel) -> None:
@@ -132,9 +144,7 @@ async def bench(args: argparse.Namespace) -> None:
                     samples, data = await gateway.times(question.query, args.repeat)
                     row.append(statistics.median(samples) if samples else None)
                     answers.append(data)
-                same = json.dumps(answers[1], sort_keys=True) == json.dumps(
-                    answers[2], sort_keys=True
-                )
+                same = close(answers[1], answers[2])
                 cells = " ".join(
                     f"{ms(s):>8} ms" if s is not None else f"{'timeout':>11}" for s in row
                 )
