@@ -124,15 +124,19 @@ CASES: dict[str, Case] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_generated_sql_matches_golden_file(model: SemanticModel, name: str) -> None:
-    compiled = CASES[name](model)
+def _matches_golden_file(compiled: CompiledQuery, path: Path) -> None:
+    """`compiled` is what `path` holds (written there with MINIS_UPDATE_GOLDEN)."""
     text = f"{compiled.sql};\n-- parameters: {list(compiled.params)!r}\n"
-    path = GOLDEN / f"{name}.sql"
     if os.environ.get("MINIS_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text)
     assert path.exists(), f"no golden file {path.name}; run with MINIS_UPDATE_GOLDEN=1"
     assert text == path.read_text(), f"{path.name} differs; review and regenerate if intended"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_generated_sql_matches_golden_file(model: SemanticModel, name: str) -> None:
+    _matches_golden_file(CASES[name](model), GOLDEN / f"{name}.sql")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -147,11 +151,4 @@ def test_clickhouse_sql_matches_golden_file(
         return dataclasses.replace(postgres_scope(*args, **kwargs), engine=Engine.CLICKHOUSE)
 
     monkeypatch.setitem(globals(), "scope", clickhouse_scope)
-    compiled = CASES[name](model)
-    text = f"{compiled.sql};\n-- parameters: {list(compiled.params)!r}\n"
-    path = GOLDEN / "clickhouse" / f"{name}.sql"
-    if os.environ.get("MINIS_UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text)
-    assert path.exists(), f"no golden file {path.name}; run with MINIS_UPDATE_GOLDEN=1"
-    assert text == path.read_text(), f"{path.name} differs; review and regenerate if intended"
+    _matches_golden_file(CASES[name](model), GOLDEN / "clickhouse" / f"{name}.sql")
