@@ -6,6 +6,7 @@ from pathlib import Path
 import asyncpg
 import click
 
+from gateway.cli.clickhouse import run_on_both
 from gateway.cli.common import run_migrated, settings_of
 from gateway.loading import (
     DEFAULT_BATCH_ROWS,
@@ -18,6 +19,7 @@ from gateway.loading import (
     progress_for,
 )
 from gateway.loading.report import problem_lines, refusal, summary_lines
+from gateway.storage.clickhouse.base import ClickHouseClient, ClickHouseError
 from semantic.engines import Engine
 
 
@@ -54,30 +56,41 @@ def load_command(
     except UnknownTable as exc:
         raise click.BadParameter(str(exc), param_hint="'--table'") from None
 
-    async def work(conn: asyncpg.Connection) -> LoadReport:
-        return await load_files(
+    settings = settings_of(ctx)
+
+    async def work(conn: asyncpg.Connection, client: ClickHouseClient | None = None) -> LoadReport:
+        from gateway.storage.clickhouse.load import clickhouse_writers, copy_catalogue
+
+        report = await load_files(
             conn,
             table=table,
             paths=paths,
             max_errors=max_errors,
             batch_rows=batch_rows,
             progress=progress_for(sys.stderr),
+            open_writer=clickhouse_writers(client, table) if client else None,
         )
+        if client is not None:
+            await copy_catalogue(conn, client, report)
+        return report
 
+    clickhouse = settings.engine is Engine.CLICKHOUSE
     try:
-        report = run_migrated(settings_of(ctx), work)
+        report = (run_on_both if clickhouse else run_migrated)(settings, work)
     except LoadError as exc:
         raise click.ClickException(str(exc)) from None
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
         raise click.ClickException(f"the load failed, nothing was loaded: {exc}") from None
+    except ClickHouseError as exc:
+        raise click.ClickException(
+            f"the load failed on ClickHouse: {exc}; no row is visible unless it failed while "
+            "moving the checked rows in, and then loading the same files again completes it"
+        ) from None
     if not report.loaded:
         for line in problem_lines(report, max_errors=max_errors):
             click.echo(line, err=True)
         raise click.ClickException(refusal(report))
     for line in summary_lines(report):
         click.echo(line)
-    if settings_of(ctx).engine is Engine.CLICKHOUSE:
-        click.echo(
-            "ClickHouse answers: these rows are in PostgreSQL, the control plane; "
-            "`minis copy-events` sends them to ClickHouse, then `minis refresh`"
-        )
+    if clickhouse and report.inserted:
+        click.echo("stored in ClickHouse; answers read them now (`minis refresh` decides privacy)")

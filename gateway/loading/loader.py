@@ -10,18 +10,19 @@ either, since nothing is committed before the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 
-from gateway.loading.catalog import check_table_name, read_table
+from gateway.loading.catalog import Table, check_table_name, read_table
 from gateway.loading.issues import RowIssue
 from gateway.loading.progress import LoadProgress, NoProgress
 from gateway.loading.rows import Batch, SourceFile, Tally, Validator
-from gateway.loading.store import DatabaseRefused, DedupWriter
+from gateway.loading.store import DatabaseRefused, DedupWriter, Writer
 from gateway.serving.data_version import bump_data_version
 from gateway.storage.state import mark_changed
 
@@ -87,6 +88,9 @@ class _Refused(Exception):
     """Rolls the transaction back."""
 
 
+OpenWriter = Callable[[Table], Awaitable[Writer]]
+
+
 async def load_files(
     conn: asyncpg.Connection,
     *,
@@ -95,8 +99,14 @@ async def load_files(
     max_errors: int = DEFAULT_MAX_ERRORS,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: LoadProgress | None = None,
+    open_writer: OpenWriter | None = None,
 ) -> LoadReport:
-    """Load `paths` into `table`, all or nothing; raises LoadError when it cannot start."""
+    """Load `paths` into `table`, all or nothing; raises LoadError when it cannot start.
+
+    The rows go into `conn`'s table, in its transaction; or, with `open_writer`, to the writer
+    it opens for the table (another engine), committed once every row has passed, before
+    `conn`'s transaction commits. `conn` still holds the load's lock, the apps catalogue and
+    the data version; the table's columns and checks are read from it."""
     started = time.perf_counter()
     name = check_table_name(table)
     schema = await read_table(conn, name)
@@ -131,23 +141,30 @@ async def load_files(
                 ),
             )
             shown.start(total_bytes=sum(file.size for file in files))
-            writer = DedupWriter(conn, schema)
+            writer = await open_writer(schema) if open_writer else DedupWriter(conn, schema)
             try:
-                await _write_all(batches, writer, files=files, tally=tally, inserted=inserted)
-            finally:
-                shown.stop()
-            if tally.failed:
-                raise _Refused
-            if sum(inserted):
-                # gateways drop the answers they cached from the data before this load
-                await bump_data_version(conn)
-                # derived tables of these apps are not read again until a refresh
-                await mark_changed(conn, firsts=writer.changes.firsts)
-                changed = sorted(writer.changes.firsts)
+                try:
+                    await _write_all(batches, writer, files=files, tally=tally, inserted=inserted)
+                finally:
+                    shown.stop()
+                if tally.failed:
+                    raise _Refused
+                if sum(inserted):
+                    # gateways drop the answers they cached from the data before this load
+                    await bump_data_version(conn)
+                    if open_writer is None:
+                        # derived tables of these apps are not read again until a refresh
+                        await mark_changed(conn, firsts=writer.changes.firsts)
+                        changed = sorted(writer.changes.firsts)
+                await writer.commit()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await writer.discard()
+                raise
     except _Refused:
         inserted = [0] * len(files)
     else:
-        if sum(inserted):
+        if sum(inserted) and open_writer is None:
             # fresh statistics, so that queries are planned for the rows just loaded
             await conn.execute(f'ANALYZE "{schema.schema}"."{name}"')
     return LoadReport(
@@ -171,7 +188,7 @@ async def load_files(
 
 async def _write_all(
     batches: Generator[Batch, None, None],
-    writer: DedupWriter,
+    writer: Writer,
     *,
     files: list[SourceFile],
     tally: Tally,

@@ -13,7 +13,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -62,7 +62,27 @@ class ChangedDays:
                 firsts[row[app]] = day
 
 
+class Writer(Protocol):
+    """Where a load's validated batches go."""
+
+    changes: ChangedDays
+
+    async def write(self, batch: Batch) -> int:
+        """Store the batch's rows whose keys are new; how many. Raises DatabaseRefused."""
+        ...
+
+    async def commit(self) -> None:
+        """Make what was written visible (the load passed)."""
+        ...
+
+    async def discard(self) -> None:
+        """Forget what was written (the load was refused or stopped)."""
+        ...
+
+
 class DedupWriter:
+    """Writes into the table inside the caller's transaction, which commits or discards it."""
+
     def __init__(self, conn: asyncpg.Connection, table: Table) -> None:
         self._conn = conn
         self._table = table
@@ -125,6 +145,12 @@ class DedupWriter:
                 self.changes.add(batch.rows[i] for i in kept)
                 return len(kept)
             retried = True
+
+    async def commit(self) -> None:
+        """Nothing to do: the caller's transaction commits the rows."""
+
+    async def discard(self) -> None:
+        """Nothing to do: the caller's transaction is rolled back."""
 
     async def _copy(self, batch: Batch, kept: list[int], *, last_try: bool) -> bool:
         """Copy the batch's rows at `kept` (in file order); False when a key was stored."""

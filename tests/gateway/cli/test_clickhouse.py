@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from gateway.cli import main
 from gateway.storage.clickhouse.client import EmbeddedClient
+from tests.gateway.loading.conftest import launch, write_csv
 from tests.semantic import world
 
 UNSET: dict[str, str | None] = {
@@ -117,12 +118,37 @@ def test_refresh_of_an_unknown_app_and_copy_events_without_clickhouse(
     assert refused.exit_code == 2 and "copy-events copies to ClickHouse" in refused.output
 
 
-def test_load_says_its_rows_are_in_postgresql(
-    environment: dict[str, str | None], tmp_path: Path
+def test_load_writes_event_rows_to_clickhouse_and_apps_to_both(
+    environment: dict[str, str | None], tmp_path: Path, database_url: str
 ) -> None:
-    path = tmp_path / "apps.csv"
-    path.write_text(
+    apps = tmp_path / "apps.csv"
+    apps.write_text(
         "app_id,kind,name,status,launched_on,owner_id\nn1,game,New One,launched,2026-10-01,o\n"
     )
-    loaded = minis(environment, "load", str(path), "--table", "apps")
-    assert "`minis copy-events` sends them to ClickHouse" in loaded
+    loaded = minis(environment, "load", str(apps), "--table", "apps")
+    assert "1 inserted" in loaded and "stored in ClickHouse" in loaded
+    assert {"app_id": "n1"} in on_clickhouse(environment, "SELECT app_id FROM apps FINAL")
+    launches = write_csv(
+        tmp_path / "launches.csv",
+        [launch("x1", app_id="n1"), launch("x2", app_id="n1"), launch("x1", app_id="n1")],
+    )
+    loaded = minis(environment, "load", str(launches), "--table", "launches")
+    assert "3 rows read, 2 inserted, 1 skipped as duplicates" in loaded
+    assert on_clickhouse(environment, "SELECT launch_id FROM launches FINAL ORDER BY 1") == [
+        {"launch_id": "x1"},
+        {"launch_id": "x2"},
+    ]
+    again = minis(environment, "load", str(launches), "--table", "launches")
+    assert "0 inserted, 3 skipped as duplicates" in again
+
+    async def control_plane() -> tuple[int, int]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            n1 = await conn.fetchval("SELECT count(*) FROM apps WHERE app_id = 'n1'")
+            rows = await conn.fetchval("SELECT count(*) FROM launches WHERE app_id = 'n1'")
+            return n1, rows
+        finally:
+            await conn.close()
+
+    # the catalogue is the control plane's; the events are ClickHouse's alone
+    assert asyncio.run(control_plane()) == (1, 0)

@@ -77,15 +77,20 @@ def write_lines(path: Path, objects: Iterable[object | str]) -> Path:
     return path
 
 
-@pytest.fixture
-async def apps_db(db: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
-    """The test's database with a game (game1) and a drama (drama1)."""
+async def add_apps(db: asyncpg.Connection) -> asyncpg.Connection:
+    """`db` with a game (game1) and a drama (drama1)."""
     await db.execute(
         "INSERT INTO apps (app_id, kind, name, status, launched_on, owner_id) VALUES "
         "('game1', 'game', 'Game One', 'launched', '2026-01-01', 'o1'), "
         "('drama1', 'drama', 'Drama One', 'launched', '2026-01-01', 'o1')"
     )
-    yield db
+    return db
+
+
+@pytest.fixture
+async def apps_db(db: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """The test's database with a game (game1) and a drama (drama1)."""
+    yield await add_apps(db)
 
 
 @pytest.fixture
