@@ -7,11 +7,16 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from gateway.storage.clickhouse.client import connect
+from gateway.storage.clickhouse.copy import copy_events
+from gateway.storage.clickhouse.migrate import migrate as migrate_clickhouse
+from semantic.engines import Engine
 from semantic.loader import load_model
 from semantic.model import AppKind, SemanticModel
 from semantic.query import DateRange, FilterValue, Scope
 from tests.conftest import fresh_database
 from tests.semantic import world
+from tests.semantic.engines import World
 
 REPORTING_DAY = dt.date(2026, 10, 20)
 R = DateRange(start=dt.date(2026, 10, 11), end=dt.date(2026, 10, 14))
@@ -20,6 +25,25 @@ R = DateRange(start=dt.date(2026, 10, 11), end=dt.date(2026, 10, 14))
 @pytest.fixture(scope="session")
 def model() -> SemanticModel:
     return load_model()
+
+
+@pytest.fixture(scope="module", params=[Engine.POSTGRES, Engine.CLICKHOUSE], ids=str)
+async def engine_world(
+    request: pytest.FixtureRequest, world_db: asyncpg.Connection
+) -> AsyncIterator[World]:
+    """The hand-built world on each engine in turn: PostgreSQL, then a copy in ClickHouse
+    (in-process chdb, one per test module: chdb's in-memory engine is one per process, and
+    other modules' tests expect it empty)."""
+    if request.param is Engine.POSTGRES:
+        yield World(engine=Engine.POSTGRES, pg=world_db)
+        return
+    client = await connect("chdb://")
+    try:
+        await migrate_clickhouse(client)
+        await copy_events(world_db, client)
+        yield World(engine=Engine.CLICKHOUSE, pg=world_db, clickhouse=client)
+    finally:
+        await client.close()
 
 
 @pytest.fixture(scope="session")

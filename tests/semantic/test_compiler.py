@@ -8,22 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import asyncpg
 import pytest
 
 from semantic.compiler import compile_metrics
 from semantic.model import AppKind, SemanticModel
 from semantic.query import DateRange, MetricQuery, QueryError
 from tests.semantic.conftest import scope, with_privacy
+from tests.semantic.engines import World
 
 GAME, DRAMA = AppKind.GAME, AppKind.DRAMA
 
 
-async def run(
-    db: asyncpg.Connection, model: SemanticModel, query: MetricQuery
-) -> list[dict[str, Any]]:
-    compiled = compile_metrics(model, query)
-    return [dict(r) for r in await db.fetch(compiled.sql, *compiled.params)]
+async def run(world: World, model: SemanticModel, query: MetricQuery) -> list[dict[str, Any]]:
+    return await world.rows(compile_metrics, model, query)
 
 
 def by_grain(rows: list[dict[str, Any]], metric: str) -> tuple[Any, Any]:
@@ -114,7 +111,7 @@ CASES: list[tuple[str, AppKind, str, dict[str, Any], float | None, float | None]
     ids=[f"{c[0]}.{c[2]}{c[3] or ''}" for c in CASES],
 )
 async def test_metric_value_and_previous(
-    world_db: asyncpg.Connection,
+    engine_world: World,
     model: SemanticModel,
     module: str,
     kind: AppKind,
@@ -124,37 +121,35 @@ async def test_metric_value_and_previous(
     previous: float | None,
 ) -> None:
     query = MetricQuery(scope=scope(module, kind=kind, filters=filters), metrics=(metric,))
-    current, before = by_grain(await run(world_db, model, query), metric)
+    current, before = by_grain(await run(engine_world, model, query), metric)
     assert current == (pytest.approx(value, rel=1e-9) if value is not None else None)
     assert before == (pytest.approx(previous, rel=1e-9) if previous is not None else None)
 
 
-async def test_series_has_one_point_per_day(
-    world_db: asyncpg.Connection, model: SemanticModel
-) -> None:
+async def test_series_has_one_point_per_day(engine_world: World, model: SemanticModel) -> None:
     query = MetricQuery(
         scope=scope("user_behavior"), metrics=("active_users", "total_users"), series=True
     )
-    rows = [r for r in await run(world_db, model, query) if r["grain_id"] >= 2]
+    rows = [r for r in await run(engine_world, model, query) if r["grain_id"] >= 2]
     assert [r["grain_day"] for r in rows] == [dt.date(2026, 10, d) for d in (11, 12, 13, 14)]
     assert [r["active_users"] for r in rows] == [1, 2, 0, 0]
     assert [r["total_users"] for r in rows] == [3, 4, 4, 4]  # u1 u4 u2, then u3
 
 
 async def test_breakdown_counts_a_user_under_each_value(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
     query = MetricQuery(
         scope=scope("user_behavior"), metrics=("active_users", "new_users"), breakdown="region"
     )
-    rows = [r for r in await run(world_db, model, query) if r["grain_id"] == 0]
+    rows = [r for r in await run(engine_world, model, query) if r["grain_id"] == 0]
     got = {r["bkey"]: (r["active_users"], r["new_users"]) for r in rows}
     # u1 is active in US and GB; new users count under their first session's region
     assert got == {"US": (1, 0), "GB": (2, 1), "BR": (1, 1)}
 
 
 async def test_entry_source_breakdown_is_multi_touch(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
     query = MetricQuery(
         scope=scope("user_source"),
@@ -162,13 +157,13 @@ async def test_entry_source_breakdown_is_multi_touch(
         breakdown="entry_source",
         compare=False,
     )
-    rows = await run(world_db, model, query)
+    rows = await run(engine_world, model, query)
     got = {r["bkey"]: (r["new_users"], r["launched_sessions"]) for r in rows}
     assert got == {"for_you_feed": (2, 3), "search": (0, 1), "share_link": (0, 1)}
 
 
 async def test_privacy_keeps_protected_rows_only_from_shown_cells_inside_each_grain(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
     # Threshold 2: each day has one US user, so no day is shown; the ISO week 10-05..11 has
     # u1 and u4 (its remainder, every US row, too): shown. The week 10-12..18 is not decided
@@ -178,7 +173,7 @@ async def test_privacy_keeps_protected_rows_only_from_shown_cells_inside_each_gr
         scope=scope("user_behavior", privacy=True),
         metrics=("active_users", "launched_sessions", "avg_duration_per_user"),
     )
-    rows = {r["grain_id"]: r for r in await run(world_db, guarded, query)}
+    rows = {r["grain_id"]: r for r in await run(engine_world, guarded, query)}
     assert rows[0]["shown_days"] == [] and rows[1]["shown_days"] == []
     assert rows[0]["launched_sessions"] == 4  # l03 (US) left out
     assert rows[0]["active_users"] == 3  # u1 still counts through GB
@@ -190,7 +185,7 @@ async def test_privacy_keeps_protected_rows_only_from_shown_cells_inside_each_gr
         metrics=("launched_sessions",),
         series=True,
     )
-    rows = {r["grain_id"]: r for r in await run(world_db, guarded, weekly)}
+    rows = {r["grain_id"]: r for r in await run(engine_world, guarded, weekly)}
     assert rows[0]["shown_days"] == week.each_day()
     assert rows[0]["launched_sessions"] == 5  # l01 l02 l11 (the shown week), l05 l06
     # each day is a grain of its own: its US rows stay out (10-05 l01, 10-08 l02, 10-09 l11)
@@ -199,11 +194,11 @@ async def test_privacy_keeps_protected_rows_only_from_shown_cells_inside_each_gr
 
 
 async def test_privacy_threshold_of_one_shows_each_day_with_a_us_user(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
     guarded = with_privacy(model, threshold=1, regions=("US",))
     query = MetricQuery(scope=scope("user_behavior", privacy=True), metrics=("launched_sessions",))
-    rows = {r["grain_id"]: r for r in await run(world_db, guarded, query)}
+    rows = {r["grain_id"]: r for r in await run(engine_world, guarded, query)}
     assert rows[0]["shown_days"] == [dt.date(2026, 10, 12)]  # R's one day with US rows
     assert rows[0]["launched_sessions"] == 5
 

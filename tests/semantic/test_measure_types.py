@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from semantic.compiler import compile_metrics
@@ -17,6 +16,7 @@ from semantic.loader import MODELS_DIR, load_model
 from semantic.model import SemanticModel
 from semantic.query import MetricQuery
 from tests.semantic.conftest import scope
+from tests.semantic.engines import World
 
 EXTRA = """
 sources:
@@ -88,11 +88,7 @@ def probe_model(tmp_path_factory: pytest.TempPathFactory) -> SemanticModel:
 
 
 @pytest.mark.parametrize("measure", MEASURES)
-async def test_aggregation(
-    world_db: asyncpg.Connection, probe_model: SemanticModel, measure: str
-) -> None:
-    compiled = compile_metrics(
-        probe_model, MetricQuery(scope=scope("probe"), metrics=(f"probe_{measure}",))
-    )
-    rows = {r["grain_id"]: r for r in await world_db.fetch(compiled.sql, *compiled.params)}
+async def test_aggregation(engine_world: World, probe_model: SemanticModel, measure: str) -> None:
+    query = MetricQuery(scope=scope("probe"), metrics=(f"probe_{measure}",))
+    rows = {r["grain_id"]: r for r in await engine_world.rows(compile_metrics, probe_model, query)}
     assert rows[0][f"probe_{measure}"] == pytest.approx(EXPECTED[measure], rel=1e-12)

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import asyncpg
-
 from semantic.compiler import compile_metrics
 from semantic.model import SemanticModel
 from semantic.query import DateRange, Granularity, MetricQuery, RetentionQuery
 from semantic.views import compile_retention
 from tests.semantic.conftest import scope
+from tests.semantic.engines import World
 
 D = dt.date
 WIDE = DateRange(start=D(2026, 9, 24), end=D(2026, 10, 20))
@@ -53,10 +52,10 @@ def series(granularity: Granularity, range_: DateRange) -> MetricQuery:
 
 
 async def grains(
-    db: asyncpg.Connection, model: SemanticModel, granularity: Granularity, range_: DateRange
+    world: World, model: SemanticModel, granularity: Granularity, range_: DateRange
 ) -> list[dict[str, Any]]:
-    compiled = compile_metrics(model, series(granularity, range_))
-    return [dict(r) for r in await db.fetch(compiled.sql, *compiled.params)]
+    rows = await world.rows(compile_metrics, model, series(granularity, range_))
+    return sorted(rows, key=lambda r: r["grain_id"])
 
 
 def table(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -64,9 +63,9 @@ def table(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 async def test_week_grains_are_whole_weeks_of_the_range(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
-    rows = await grains(world_db, model, Granularity.WEEK, WIDE)
+    rows = await grains(engine_world, model, Granularity.WEEK, WIDE)
     assert table(rows) == [
         # the range: u1..u4, the 10 sessions of 10-05..10-20; u1 u2 u3 twice or more
         (0, None, 4, 10, 3, 10 / 4),
@@ -85,9 +84,9 @@ async def test_week_grains_are_whole_weeks_of_the_range(
 
 
 async def test_month_grains_are_calendar_months_of_the_range(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
-    rows = await grains(world_db, model, Granularity.MONTH, WIDE)
+    rows = await grains(engine_world, model, Granularity.MONTH, WIDE)
     assert table(rows) == [
         (0, None, 4, 10, 3, 2.5),
         (1, None, 0, 0, 0, None),
@@ -97,11 +96,11 @@ async def test_month_grains_are_calendar_months_of_the_range(
 
 
 async def test_a_clipped_week_leaves_out_the_days_before_the_range(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
     # 10-08 (a Thursday) .. 10-20: the first week is 10-08..11, without u1's l01 of 10-05
     rows = await grains(
-        world_db, model, Granularity.WEEK, DateRange(start=D(2026, 10, 8), end=D(2026, 10, 20))
+        engine_world, model, Granularity.WEEK, DateRange(start=D(2026, 10, 8), end=D(2026, 10, 20))
     )
     assert table(rows)[2:] == [
         (2, D(2026, 10, 8), 3, 4, 1, 4 / 3),  # u1 (l02), u4 (l11), u2 (l05 l06 repeats)
@@ -110,7 +109,7 @@ async def test_a_clipped_week_leaves_out_the_days_before_the_range(
     ]
     # the range and the previous period (09-25..10-07: u1's l01) are those of a daily series
     daily = await grains(
-        world_db, model, Granularity.DAY, DateRange(start=D(2026, 10, 8), end=D(2026, 10, 20))
+        engine_world, model, Granularity.DAY, DateRange(start=D(2026, 10, 8), end=D(2026, 10, 20))
     )
     # the range: u1..u4, 9 sessions; the previous period 09-25..10-07: u1's l01
     expected = [(0, None, 4, 9, 3, 9 / 4), (1, None, 1, 1, 0, 1.0)]
@@ -139,7 +138,7 @@ def test_statements_are_kept_per_granularity(model: SemanticModel) -> None:
     assert len(set(plain)) == 1
 
 
-async def test_retention_rate_by_week(world_db: asyncpg.Connection, model: SemanticModel) -> None:
+async def test_retention_rate_by_week(engine_world: World, model: SemanticModel) -> None:
     # ACTIVE cohorts, day 1, 10-08..10-20: cohort days 10-08 u1, 10-09 u4, 10-11 u2, 10-12 u1 u3,
     # 10-19 u3, 10-20 u3; only u3 of 10-19 returns the next day (10-20); 10-20 + 1 is after the
     # reporting day, so that cohort day does not count
@@ -149,8 +148,7 @@ async def test_retention_rate_by_week(world_db: asyncpg.Connection, model: Seman
         cohort="ACTIVE",
         granularity=Granularity.WEEK,
     )
-    compiled = compile_retention(model, query)
-    rows = [dict(r) for r in await world_db.fetch(compiled.sql, *compiled.params)]
+    rows = await engine_world.rows(compile_retention, model, query)
     got = [
         (r["grain_id"], r["grain_day"], r["cohort_size"], r["counted_size"], r["retained"])
         for r in rows

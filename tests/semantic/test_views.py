@@ -19,6 +19,7 @@ from semantic.query import (
 )
 from semantic.views import compile_distribution, compile_funnel, compile_retention, compile_table
 from tests.semantic.conftest import scope
+from tests.semantic.engines import World
 
 
 async def fetch(db: asyncpg.Connection, compiled: CompiledQuery) -> list[dict[str, Any]]:
@@ -39,7 +40,7 @@ async def fetch(db: asyncpg.Connection, compiled: CompiledQuery) -> list[dict[st
     ],
 )
 async def test_retention_rate_and_cohort_table(
-    world_db: asyncpg.Connection,
+    engine_world: World,
     model: SemanticModel,
     cohort: str,
     period: int,
@@ -47,7 +48,7 @@ async def test_retention_rate_and_cohort_table(
     table: dict[int, tuple[int, int | None]],
 ) -> None:
     query = RetentionQuery(scope=scope("user_retention"), period=period, cohort=cohort)
-    rows = await fetch(world_db, compile_retention(model, query))
+    rows = await engine_world.rows(compile_retention, model, query)
     grains = {r["grain_id"]: r for r in rows}
     assert grains[0]["rate"] == pytest.approx(rate)
     days = {r["grain_day"].day: (r["cohort_size"], r["retained"]) for r in rows if r["grain_day"]}
@@ -55,24 +56,22 @@ async def test_retention_rate_and_cohort_table(
 
 
 async def test_retention_counts_only_days_whose_return_day_has_data(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
     # reporting day 10-17: for period 7 only D <= 10-10 would count, none of R
     query = RetentionQuery(
         scope=scope("user_retention", reporting_day=dt.date(2026, 10, 17)), period=7
     )
-    grains = {r["grain_id"]: r for r in await fetch(world_db, compile_retention(model, query))}
+    grains = {r["grain_id"]: r for r in await engine_world.rows(compile_retention, model, query)}
     assert grains[0]["cohort_size"] == 2
     assert grains[0]["retained"] is None and grains[0]["rate"] is None
 
 
-async def test_retention_filters_the_cohort(
-    world_db: asyncpg.Connection, model: SemanticModel
-) -> None:
+async def test_retention_filters_the_cohort(engine_world: World, model: SemanticModel) -> None:
     query = RetentionQuery(
         scope=scope("user_retention", filters={"os": "android"}), period=7, cohort="NEW"
     )
-    grains = {r["grain_id"]: r for r in await fetch(world_db, compile_retention(model, query))}
+    grains = {r["grain_id"]: r for r in await engine_world.rows(compile_retention, model, query)}
     assert (grains[0]["cohort_size"], grains[0]["retained"]) == (1, 0)  # u2 only
 
 
@@ -93,24 +92,24 @@ def test_retention_period_must_be_offered(model: SemanticModel) -> None:
     ],
 )
 async def test_distribution_by_latest_value(
-    world_db: asyncpg.Connection,
+    engine_world: World,
     model: SemanticModel,
     dimension: str,
     filters: dict[str, Any],
     expected: list[tuple[str, int, float]],
 ) -> None:
     query = DistributionQuery(scope=scope("user_profile", filters=filters), dimension=dimension)
-    rows = await fetch(world_db, compile_distribution(model, query))
+    rows = await engine_world.rows(compile_distribution, model, query)
     assert [(r["bkey"], r["users"], pytest.approx(r["share"])) for r in rows] == expected
 
 
 @pytest.mark.parametrize(("order_type", "last_pv"), [(None, 1), ("consumption", 1), ("topup", 1)])
 async def test_funnel_steps_and_conversions(
-    world_db: asyncpg.Connection, model: SemanticModel, order_type: str | None, last_pv: int
+    engine_world: World, model: SemanticModel, order_type: str | None, last_pv: int
 ) -> None:
     filters = {"order_type": order_type} if order_type else {}
     query = FunnelQuery(scope=scope("conversion_funnel", kind=AppKind.DRAMA, filters=filters))
-    rows = await fetch(world_db, compile_funnel(model, query))
+    rows = await engine_world.rows(compile_funnel, model, query)
     assert [r["pv"] for r in rows] == [4, 2, 2, 0, 0, 0, 0, 0, last_pv]
     assert [r["conversion_from_previous"] for r in rows][:4] == [None, 0.5, 1.0, 0.0]
     assert rows[4]["conversion_from_previous"] is None  # 0 / 0
@@ -139,34 +138,31 @@ async def test_funnel_order_type_selects_order_events(
 
 
 async def test_error_table_is_grouped_ordered_and_paged(
-    world_db: asyncpg.Connection, model: SemanticModel
+    engine_world: World, model: SemanticModel
 ) -> None:
-    first = await fetch(
-        world_db, compile_table(model, TableQuery(scope=scope("network"), table="errors", limit=2))
+    first = await engine_world.rows(
+        compile_table, model, TableQuery(scope=scope("network"), table="errors", limit=2)
     )
     assert [(r["api"], r["domain"], r["error_code"], r["count"]) for r in first] == [
         ("request", "api.a.com", "404", 2),
         ("download_file", "cdn.b.com", "503", 1),
     ]
     assert first[0]["total_rows"] == 3
-    rest = await fetch(
-        world_db,
-        compile_table(model, TableQuery(scope=scope("network"), table="errors", limit=2, offset=2)),
+    rest = await engine_world.rows(
+        compile_table, model, TableQuery(scope=scope("network"), table="errors", limit=2, offset=2)
     )
     assert [(r["error_code"], r["count"]) for r in rest] == [("timeout", 1)]
 
 
-async def test_error_table_filters_by_domains(
-    world_db: asyncpg.Connection, model: SemanticModel
-) -> None:
+async def test_error_table_filters_by_domains(engine_world: World, model: SemanticModel) -> None:
     query = TableQuery(scope=scope("network", filters={"domains": ("cdn.b.com",)}), table="errors")
-    rows = await fetch(world_db, compile_table(model, query))
+    rows = await engine_world.rows(compile_table, model, query)
     assert [(r["domain"], r["count"]) for r in rows] == [("cdn.b.com", 1)]
 
 
-async def test_top_products(world_db: asyncpg.Connection, model: SemanticModel) -> None:
+async def test_top_products(engine_world: World, model: SemanticModel) -> None:
     query = TableQuery(scope=scope("iap_orders"), table="top_products")
-    rows = await fetch(world_db, compile_table(model, query))
+    rows = await engine_world.rows(compile_table, model, query)
     assert [(r["product_name"], r["orders"], r["beans"]) for r in rows] == [
         ("Gems", 2, 130),
         ("Coins", 1, 50),
