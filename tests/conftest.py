@@ -8,6 +8,7 @@ each test's database is a copy of it (or an empty database, for tests of migrati
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -20,6 +21,7 @@ import asyncpg
 import pytest
 
 from gateway.database import embedded_server
+from gateway.demo import DemoSummary
 from gateway.migrations import migrate
 
 
@@ -127,8 +129,14 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 DEMO_TODAY = dt.date(2026, 11, 22)
 
 
+@dataclasses.dataclass(frozen=True)
+class DemoWorld:
+    url: str
+    summary: DemoSummary  # what the build printed
+
+
 @pytest.fixture(scope="session")
-async def demo_world_url(server_url: str, template_name: str) -> AsyncIterator[str]:
+async def demo_world(server_url: str, template_name: str) -> AsyncIterator[DemoWorld]:
     """The full-size demo world (seed 7, today 2026-11-22) with its derived tables, built once
     per test run in a database of its own; tests only read it."""
     from gateway.demo import build_demo
@@ -138,8 +146,14 @@ async def demo_world_url(server_url: str, template_name: str) -> AsyncIterator[s
     async with fresh_database(server_url, template_name) as url:
         conn = await asyncpg.connect(url)
         try:
-            await build_demo(conn, today=DEMO_TODAY)
+            summary = await build_demo(conn, today=DEMO_TODAY)
             await refresh(conn, model=load_model(), reporting_day=DEMO_TODAY - dt.timedelta(days=1))
         finally:
             await conn.close()
-        yield url
+        yield DemoWorld(url=url, summary=summary)
+
+
+@pytest.fixture(scope="session")
+def demo_world_url(demo_world: DemoWorld) -> str:
+    """The demo world's database (see `demo_world`)."""
+    return demo_world.url

@@ -86,18 +86,15 @@ SELECT * FROM feed_ad_spend s WHERE s.app_id = $1 AND ($6::text[] IS NULL OR s.r
 # paid-acquired users: first session at or after a paid click and at most 30 days after it;
 # the region filter applies to the first session
 ACQUIRED = f"""
-SELECT f.user_id, f.d AS activation_day,
-    EXISTS (SELECT 1 FROM feed_ad_clicks c WHERE c.app_id = $1 AND c.user_id = f.user_id
-            AND c.clicked_at <= f.started_at
-            AND {day("c.clicked_at")} = {day("f.started_at")}) AS first_day
+SELECT f.user_id, f.d AS activation_day, bool_or({day("c.clicked_at")} = f.d) AS first_day
 FROM (
     SELECT DISTINCT ON (l.user_id) l.*, {day("l.started_at")} AS d FROM launches l
     WHERE l.app_id = $1 AND l.success ORDER BY l.user_id, l.started_at, l.launch_id
 ) f
+JOIN feed_ad_clicks c ON c.app_id = $1 AND c.user_id = f.user_id
+    AND c.clicked_at <= f.started_at AND f.started_at <= c.clicked_at + interval '30 days'
 WHERE ($6::text[] IS NULL OR f.region = ANY($6))
-  AND EXISTS (SELECT 1 FROM feed_ad_clicks c WHERE c.app_id = $1 AND c.user_id = f.user_id
-              AND c.clicked_at <= f.started_at
-              AND f.started_at <= c.clicked_at + interval '30 days')
+GROUP BY f.user_id, f.d
 """
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
-from gateway.demo import DemoSummary, build_demo
-from tests.conftest import fresh_database
+from gateway.demo import DemoSummary
+from tests.conftest import DEMO_TODAY, DemoWorld, fresh_database
 
 TODAY = dt.date(2026, 11, 22)
 REPORTING_DAY = TODAY - dt.timedelta(days=1)
@@ -28,17 +28,15 @@ class World:
 
 
 @pytest.fixture(scope="session")
-async def world(server_url: str, template_name: str) -> AsyncIterator[World]:
-    """The full-size demo world (scale 1), built once per test run in a database of its own;
+async def world(demo_world: DemoWorld) -> AsyncIterator[World]:
+    """The full-size demo world (scale 1, the run's `demo_world`, with its derived tables);
     tests only read it."""
-    async with fresh_database(server_url, template_name) as url:
-        conn = await asyncpg.connect(url)
-        try:
-            summary = await build_demo(conn, today=TODAY)
-            print(f"\n{summary.describe()}")
-            yield World(conn=conn, summary=summary)
-        finally:
-            await conn.close()
+    assert TODAY == DEMO_TODAY
+    conn = await asyncpg.connect(demo_world.url)
+    try:
+        yield World(conn=conn, summary=demo_world.summary)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture
