@@ -43,6 +43,7 @@ DERIVED_TABLES = (
 )
 _LOCK_KEY = 0x6D696E6973 + 1  # one refresh at a time per database
 SPARSE_BITS = 256  # fewer users than the bitmap length / this: stored as an ordinal array
+BUILD_WORK_MEM = "256MB"  # PostgreSQL's work_mem for the statements building an app's cells
 
 
 class RefreshProgress(Protocol):
@@ -205,6 +206,9 @@ async def _refresh_app(
     async with conn.transaction(isolation="repeatable_read"):
         # compiling these long statements to machine code costs seconds and saves nothing
         await conn.execute("SET LOCAL jit = off")
+        # the cells are grouped per user and day in memory: with the default 4 MB the
+        # groupings spill to disk
+        await conn.execute(f"SET LOCAL work_mem = '{BUILD_WORK_MEM}'")
         change = await conn.fetchrow(
             "SELECT version, dirty_from FROM minis_app_changes WHERE app_id = $1", app_id
         )
