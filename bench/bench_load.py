@@ -1,11 +1,14 @@
-"""How fast `minis load` fills launches (the widest event table), end to end.
+"""How fast `minis load` fills launches (the widest event table), end to end, on PostgreSQL
+and on ClickHouse.
 
-    python bench/bench_load.py [SERVER_URL] [--rows N]
+    python bench/bench_load.py [SERVER_URL] [--rows N] [--clickhouse URL | --no-clickhouse]
 
 Generates N launches as CSV and as JSON Lines (different launch ids) in a temporary
 directory, creates a database of its own on the server (SERVER_URL or MINIS_DATABASE_URL),
 migrates it, and times three loads: the CSV file, the JSON Lines file, and the CSV file again
-(every row a duplicate). Prints rows per second for each, then drops the database.
+(every row a duplicate). Then the same three loads into ClickHouse (`--clickhouse`, by
+default the in-process engine `chdb://`; the database is the control plane), emptied first.
+Prints rows per second for each, side by side, then drops the database.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ import asyncpg
 
 from gateway.loading import load_files
 from gateway.migrations import migrate
+from gateway.storage.clickhouse.base import ClickHouseClient
+from gateway.storage.clickhouse.client import connect as connect_clickhouse
+from gateway.storage.clickhouse.load import clickhouse_writers
+from gateway.storage.clickhouse.migrate import migrate as migrate_clickhouse
 
 COLUMNS = (
     "launch_id",
@@ -109,11 +116,14 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-async def timed_load(url: str, path: Path, rows: int) -> tuple[float, str]:
+async def timed_load(
+    url: str, path: Path, rows: int, clickhouse: ClickHouseClient | None = None
+) -> tuple[float, str]:
     conn = await asyncpg.connect(url)
     try:
+        writers = clickhouse_writers(clickhouse, "launches") if clickhouse else None
         started = time.perf_counter()
-        report = await load_files(conn, table="launches", paths=[path])
+        report = await load_files(conn, table="launches", paths=[path], open_writer=writers)
         seconds = time.perf_counter() - started
     finally:
         await conn.close()
@@ -122,7 +132,7 @@ async def timed_load(url: str, path: Path, rows: int) -> tuple[float, str]:
     return rows / seconds, f"{report.inserted:,} inserted, {report.skipped:,} skipped"
 
 
-async def bench(server: str, rows: int) -> None:
+async def bench(server: str, rows: int, clickhouse_url: str | None) -> None:
     name = f"minis_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(with_database(server, "postgres"))
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -144,14 +154,27 @@ async def bench(server: str, rows: int) -> None:
             print(f"generating {rows:,} launches as CSV and as JSON Lines ...", flush=True)
             write_csv(csv_path, launches(rows, prefix="c", seed=1))
             write_json_lines(jsonl_path, launches(rows, prefix="j", seed=2))
-            for label, path in (
+            loads = (
                 ("CSV", csv_path),
                 ("JSON Lines", jsonl_path),
                 ("CSV again (all duplicates)", csv_path),
-            ):
-                rate, counts = await timed_load(url, path, rows)
+            )
+            results = [await timed_load(url, path, rows) for _, path in loads]
+            if clickhouse_url:
+                clickhouse = await connect_clickhouse(clickhouse_url)
+                try:
+                    await migrate_clickhouse(clickhouse)
+                    await clickhouse.command("TRUNCATE TABLE launches")
+                    others = [await timed_load(url, p, rows, clickhouse) for _, p in loads]
+                finally:
+                    await clickhouse.close()
+            print(f"{'':28s} {'PostgreSQL':>16s}   {'ClickHouse':>16s}")
+            for index, (label, path) in enumerate(loads):
+                rate, counts = results[index]
+                other = f"{others[index][0]:>10,.0f} rows/s" if clickhouse_url else "-"
                 size = path.stat().st_size / 1e6
-                print(f"{label:28s} {rate:>10,.0f} rows/s   ({size:,.0f} MB; {counts})", flush=True)
+                line = f"{label:28s} {rate:>10,.0f} rows/s   {other:>16s}"
+                print(f"{line}   ({size:,.0f} MB; {counts})", flush=True)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -166,11 +189,15 @@ def main() -> None:
         help="PostgreSQL server URL [MINIS_DATABASE_URL]",
     )
     parser.add_argument("--rows", type=int, default=1_000_000, help="launches per file")
+    parser.add_argument(
+        "--clickhouse", default="chdb://", help="ClickHouse URL to load into as well [chdb://]"
+    )
+    parser.add_argument("--no-clickhouse", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     if not args.url:
         sys.exit("give a server URL or set MINIS_DATABASE_URL")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    asyncio.run(bench(args.url, args.rows))
+    asyncio.run(bench(args.url, args.rows, None if args.no_clickhouse else args.clickhouse))
 
 
 if __name__ == "__main__":

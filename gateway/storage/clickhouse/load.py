@@ -61,9 +61,10 @@ async def drop_staging(client: ClickHouseClient, table: str) -> list[str]:
 class ClickHouseWriter:
     """Writes a load's new rows into a staging table; `commit` moves them into the table.
 
-    A batch's keys are looked up in the table and in the staging table (rows of earlier
-    batches) before its new rows are inserted; keys are compared as text, which is exact for
-    the key columns of the event tables (text, and the date of `feed_ad_spend`)."""
+    A batch's keys are checked against the keys of the load so far (held here, a set of
+    them) and looked up in the table, among the rows of the batch's apps only (the table's
+    sort key begins with the app); keys are compared as text, which is exact for the key
+    columns of the event tables (text, and the date of `feed_ad_spend`)."""
 
     def __init__(self, client: ClickHouseClient, table: Table) -> None:
         self._client = client
@@ -72,13 +73,20 @@ class ClickHouseWriter:
         self.staging = f"{staging_prefix(table.name)}{uuid.uuid4().hex[:12]}"
         self.changes = ChangedDays(table)
         self._created = False
+        self._seen: set[Any] = set()  # the keys staged so far
         positions = [self._columns.index(name) for name in table.primary_key]
         self._key: Callable[[tuple[Any, ...]], Any] = operator.itemgetter(*positions)
-        self._text: Callable[[Any], tuple[str, ...]] = (
-            (lambda key: (str(key),)) if len(positions) == 1 else (lambda key: tuple(map(str, key)))
+        self._app = self._columns.index("app_id")
+        single = len(positions) == 1
+        self._text: Callable[[Any], Any] = str if single else (lambda key: tuple(map(str, key)))
+        texts = [f"toString({quote_identifier(n)})" for n in table.primary_key]
+        probed = texts[0] if single else f"tuple({', '.join(texts)})"
+        kind = "String" if single else f"Tuple({', '.join('String' for _ in positions)})"
+        self._probe = (
+            f"SELECT {probed} AS k FROM {quote_identifier(table.name)} FINAL"
+            " WHERE app_id IN {apps:Array(String)}"
+            f" AND {probed} IN {{keys:Array({kind})}}"
         )
-        self._texts = ", ".join(f"toString({quote_identifier(n)})" for n in table.primary_key)
-        self._arity = ", ".join("String" for _ in positions)
 
     async def write(self, batch: Batch) -> int:
         """Stage the batch's rows whose keys are new; how many. Raises DatabaseRefused."""
@@ -89,10 +97,13 @@ class ClickHouseWriter:
                 lines=[],
             )
             self._created = True
-        first: dict[tuple[str, ...], int] = {}
+        first: dict[Any, int] = {}
         for index, row in enumerate(batch.rows):
-            first.setdefault(self._text(self._key(row)), index)
-        for stored in await self._stored(list(first)):
+            key = self._text(self._key(row))
+            if key not in self._seen:
+                first.setdefault(key, index)
+        apps = sorted({batch.rows[i][self._app] for i in first.values()})
+        for stored in await self._stored(list(first), apps):
             first.pop(stored, None)
         kept = sorted(first.values())
         if not kept:
@@ -102,6 +113,7 @@ class ClickHouseWriter:
             await self._client.insert(self.staging, rows, columns=self._columns)
         except ClickHouseError as exc:
             raise DatabaseRefused(refusal(exc, [batch.lines[i] for i in kept])) from exc
+        self._seen.update(first)
         self.changes.add(rows)
         return len(rows)
 
@@ -122,23 +134,15 @@ class ClickHouseWriter:
             await self._client.command(f"DROP TABLE IF EXISTS {quote_identifier(self.staging)}")
             self._created = False
 
-    async def _stored(self, keys: Sequence[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    async def _stored(self, keys: Sequence[Any], apps: Sequence[str]) -> set[Any]:
+        """Those of `keys` that the table holds already."""
         if not keys:
             return set()
-        table, staging = quote_identifier(self._table.name), quote_identifier(self.staging)
-        sql = f"{self._probe(f'{table} FINAL')} UNION ALL {self._probe(staging)}"
         try:
-            rows = await self._client.query(sql, {"keys": list(keys)})
+            rows = await self._client.query(self._probe, {"apps": list(apps), "keys": list(keys)})
         except ClickHouseError as exc:
             raise DatabaseRefused(refusal(exc, [])) from exc
-        return {tuple(str(value) for value in row.values()) for row in rows}
-
-    def _probe(self, relation: str) -> str:
-        """The keys of `keys` that `relation` holds, each as text."""
-        return (
-            f"SELECT {self._texts} FROM {relation}"
-            f" WHERE tuple({self._texts}) IN {{keys:Array(Tuple({self._arity}))}}"
-        )
+        return {row["k"] if isinstance(row["k"], str) else tuple(row["k"]) for row in rows}
 
     async def _run(self, sql: str, *, lines: Sequence[int]) -> None:
         try:

@@ -26,6 +26,19 @@ _ESCAPES = str.maketrans(
     {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0", "\b": "\\b", "\f": "\\f"}
 )
 _QUOTED_ESCAPES = str.maketrans({"'": "\\'"})
+# both at once (one pass: the backslash a quote gets is not escaped again)
+_QUOTED_TEXT = str.maketrans(
+    {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\0": "\\0",
+        "\b": "\\b",
+        "\f": "\\f",
+        "'": "\\'",
+    }
+)
 
 Decode = Callable[[Any], Any]
 
@@ -53,7 +66,29 @@ def format_literal(value: Any) -> str:
     """`value` as a ClickHouse literal, as a `Values` row or an array holds it: None is
     NULL, strings, dates and times are quoted (`'it\\'s'`), the rest as `format_parameter`
     writes it."""
-    return _literal(value, quoted=True)
+    fast = _FAST_LITERALS.get(type(value))
+    return fast(value) if fast is not None else _literal(value, quoted=True)
+
+
+def _quoted_text(value: str) -> str:
+    return "'" + value.translate(_QUOTED_TEXT) + "'"
+
+
+def _quoted_moment(value: dt.datetime) -> str:
+    if value.utcoffset() is None:
+        raise ValueError(f"a naive datetime names no moment; give it a zone: {value!r}")
+    utc = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return "'" + utc.isoformat(" ", "microseconds") + "'"
+
+
+# the literals of the commonest types, looked up by exact type (an INSERT's rows hold
+# millions): the same text as `_literal` writes
+_FAST_LITERALS: dict[type, Callable[[Any], str]] = {
+    str: _quoted_text,
+    bool: lambda value: "true" if value else "false",
+    int: str,
+    dt.datetime: _quoted_moment,
+}
 
 
 def _literal(value: Any, *, quoted: bool) -> str:

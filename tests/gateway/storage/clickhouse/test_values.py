@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from gateway.storage.clickhouse import values
 from gateway.storage.clickhouse.values import (
     decoder,
     format_literal,
@@ -160,3 +161,20 @@ def test_decoder(type_name: str, json: Any, value: Any) -> None:
     assert type(decoded) is type(value)
     if isinstance(value, dt.datetime):
         assert decoded.tzinfo is dt.UTC
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "it's \\ \t\n\r\0\b\f x",
+        "",
+        True,
+        False,
+        0,
+        -(2**63),
+        dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 1, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ],
+)
+def test_the_fast_literals_write_what_the_general_form_writes(value: object) -> None:
+    assert format_literal(value) == values._literal(value, quoted=True)
