@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gateway.storage.clickhouse.base import ClickHouseClient
-from gateway.storage.clickhouse.statements import execute, fetch
+from gateway.storage.clickhouse.staged import fetch_staged
+from gateway.storage.clickhouse.statements import execute
 from gateway.storage.privacy_cells import CellsDecided, DecidedState, decide_with
 from semantic.engines import Engine
 from semantic.model import SemanticModel
@@ -56,7 +57,8 @@ class ClickHouseCells:
         return int(rows[0]["n"])
 
     async def decide(self, compiled: CompiledQuery) -> Sequence[Mapping[str, Any]]:
-        return await fetch(self._client, compiled)
+        # in stages: as one statement, its analysis alone takes seconds (see `staged`)
+        return await fetch_staged(self._client, compiled)
 
     async def store(
         self, app_id: str, rows: Sequence[Mapping[str, Any]], *, state: DecidedState
