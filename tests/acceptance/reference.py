@@ -147,7 +147,7 @@ HIST = (
     f"s_all AS (SELECT l.user_id FROM launches l WHERE l.app_id = $1 AND l.success"
     f" AND {day('l.started_at')} = $4::date),"
     f" hist AS (SELECT user_id FROM acq WHERE activation_day {IN_RANGE}"
-    " AND user_id IN (SELECT user_id FROM s_all) AND ($9::bool OR NOT first_day)),"
+    " AND user_id = ANY (ARRAY(SELECT user_id FROM s_all)) AND ($9::bool OR NOT first_day)),"
 )
 SP = f"sp AS (SELECT * FROM ({SPEND}) x WHERE day {IN_RANGE}),"
 
