@@ -136,9 +136,14 @@ class ClickHouseClient(abc.ABC):
     ) -> None: ...
 
 
+def placeholders(sql: str) -> set[str]:
+    """The names of the `{name:Type}` query parameters of `sql`."""
+    return set(_PLACEHOLDER.findall(sql))
+
+
 def bound_parameters(sql: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     """`params` as a dict, once each of its names is a `{name:Type}` placeholder of `sql`."""
-    unbound = set(params or {}) - set(_PLACEHOLDER.findall(sql))
+    unbound = set(params or {}) - placeholders(sql)
     if unbound:
         raise ValueError(f"parameters with no {{name:Type}} placeholder: {sorted(unbound)}")
     return dict(params or {})

@@ -11,19 +11,16 @@ holding correlated subqueries) go with every stage that may read them.
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 import sqlglot
 from sqlglot import exp
 
-from gateway.storage.clickhouse.base import ClickHouseClient, quote_identifier
+from gateway.storage.clickhouse.base import ClickHouseClient, placeholders, quote_identifier
 from gateway.storage.clickhouse.statements import named
 from semantic.engines.clickhouse import SETTINGS
 from semantic.query import CompiledQuery
-
-_PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_]\w*)\s*:")
 
 
 def stages(sql: str, *, prefix: str) -> tuple[list[tuple[str, str]], str]:
@@ -76,7 +73,7 @@ def _with(query: exp.Expr, ctes: list[exp.CTE]) -> exp.Expr:
 
 
 def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    wanted = set(_PLACEHOLDER.findall(sql))
+    wanted = placeholders(sql)
     return {name: value for name, value in params.items() if name in wanted}
 
 
