@@ -15,9 +15,10 @@ from typing import ClassVar
 from sqlglot import exp
 
 from semantic.model import Agg, MeasureRef
-from semantic.privacy import add_privacy_days, answer_key, applies, shown_in
+from semantic.privacy import answer_key, applies, shown_in
 from semantic.privacy_cells import protected_array
 from semantic.relations import Statement
+from semantic.rollup_till import till_cells
 from semantic.rollups import (
     ALL,
     BITMAPS_TABLE,
@@ -201,18 +202,16 @@ class RollupMeasures:
     def ctes(self) -> list[str]:
         return list(self._ctes)
 
-    def _name(self, prefix: str) -> str:
+    def name(self, prefix: str) -> str:
         return f"{prefix}_{len(self.statement.ctes)}"
 
-    def _key(self, route: Route, alias: str) -> list[exp.Expr]:
+    def key(self, route: Route, alias: str) -> list[exp.Expr]:
         if self.breakdown is None:
             return []
         assert route.rollup is not None
         return [_element(col("dims", alias), route.rollup.position(self.breakdown))]
 
-    def _conditions(
-        self, route: Route, alias: str, *, by_day: bool = True
-    ) -> list[exp.Expr]:
+    def _conditions(self, route: Route, alias: str, *, by_day: bool = True) -> list[exp.Expr]:
         assert route.rollup is not None
         covered: exp.Expr | None = None
         if applies(self.statement) and route.rollup.region is not None:
@@ -227,6 +226,12 @@ class RollupMeasures:
                 covered = shown_in(key, col("shown", "gd"))
             else:  # routed here only when no cell of the app is shown
                 covered = exp.false()
+        return self.cells_of(route, alias, covered=covered)
+
+    def cells_of(self, route: Route, alias: str, *, covered: exp.Expr | None) -> list[exp.Expr]:
+        """The conditions selecting the cells `alias` that answer `route`, the protected
+        rows of a day kept where `covered` holds."""
+        assert route.rollup is not None
         return cell_conditions(
             route.rollup,
             route.grouped,
@@ -240,21 +245,14 @@ class RollupMeasures:
             else None,
         )
 
-    def _by_day(
-        self, table: str, route: Route, alias: str, extra: list[exp.Expr], *, till: bool = False
-    ) -> exp.Select:
-        """FROM grains g JOIN its days gd JOIN the cells `alias` of each day; `till`: every
-        day up to the grain's last (`_till_days`), not only the grain's own."""
+    def _by_day(self, table: str, route: Route, alias: str, extra: list[exp.Expr]) -> exp.Select:
+        """FROM grains g JOIN its days gd JOIN the cells `alias` of each day."""
         assert route.rollup is not None
-        span: exp.Expr
-        if till:
-            span = exp.LTE(this=col("day", alias), expression=self.statement.bound("span_hi"))
-        else:
-            span = exp.Between(
-                this=col("day", alias),
-                low=self.statement.bound("span_lo"),
-                high=self.statement.bound("span_hi"),
-            )
+        span = exp.Between(
+            this=col("day", alias),
+            low=self.statement.bound("span_lo"),
+            high=self.statement.bound("span_hi"),
+        )
         on = [
             *_source_is(alias, self.statement, route.rollup),
             span,  # the span's days, so that the index reads only them
@@ -262,61 +260,15 @@ class RollupMeasures:
             *extra,
             *self._conditions(route, alias),
         ]
-        days = self._till_days(route) if till else self.grain_days()
         return (
             exp.select()
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
             .join(
-                exp.alias_(exp.to_table(days), "gd", table=True),
+                exp.alias_(exp.to_table(self.grain_days()), "gd", table=True),
                 on=exp.EQ(this=col("grain_id", "gd"), expression=col("grain_id", "g")),
             )
             .join(exp.alias_(exp.to_table(table), alias, table=True), on=exp.and_(*on))
         )
-
-    def _till_days(self, route: Route) -> str:
-        """CTE of (grain_id, day, shown) for every day with users up to each grain's last day;
-        `shown`: the os keys whose shown cells holding the day end by the grain's last day."""
-        assert route.rollup is not None
-        name = f"till_days_{route.rollup.source}"
-        if name in self.statement.ctes:
-            return name
-        days = (
-            exp.select(col("day", "c"))
-            .distinct()
-            .from_(exp.alias_(exp.to_table(BITMAPS_TABLE), "c", table=True))
-            .where(
-                *_source_is("c", self.statement, route.rollup),
-                exp.EQ(this=col("key", "c"), expression=_text(route.key)),
-                exp.not_(col("twice", "c")),
-                exp.EQ(this=col("gset", "c"), expression=exp.Literal.number(0)),
-                exp.LTE(this=col("day", "c"), expression=self.statement.bound("span_hi")),
-            )
-        )
-        shown = exp.Coalesce(
-            this=exp.Filter(
-                this=exp.func("array_agg", col("os", "p")),
-                expression=exp.Where(
-                    this=exp.LTE(this=col("chi", "p"), expression=col("hi", "g"))
-                ),
-            ),
-            expressions=[exp.cast(exp.Array(expressions=[]), "text[]")],
-        )
-        query = (
-            exp.select(col("grain_id", "g"), col("day", "d"), exp.alias_(shown, "shown"))
-            .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
-            .join(
-                days.subquery("d"),
-                on=exp.LTE(this=col("day", "d"), expression=col("hi", "g")),
-            )
-            .join(
-                exp.alias_(exp.to_table(add_privacy_days(self.statement)), "p", table=True),
-                on=exp.EQ(this=col("day", "p"), expression=col("day", "d")),
-                join_type="left",
-            )
-            .group_by(col("grain_id", "g"), col("day", "d"))
-        )
-        # computed once: inlined beside the cells it would be recomputed for each of them
-        return self.statement.add_cte(name, query, materialized=True)
 
     def _grouped(self, query: exp.Select, keys: list[exp.Expr]) -> exp.Select:
         selects: list[exp.Expr] = [col("grain_id", "g")]
@@ -331,7 +283,7 @@ class RollupMeasures:
         first = routes[0]
         assert first.rollup is not None
         rollup = first.rollup
-        query = self._grouped(self._by_day(CELLS_TABLE, first, "c", []), self._key(first, "c"))
+        query = self._grouped(self._by_day(CELLS_TABLE, first, "c", []), self.key(first, "c"))
         for r in routes:
             measure = self.statement.model.measure(r.ref)
             parts = [
@@ -348,7 +300,7 @@ class RollupMeasures:
             else:
                 value = parts[0]
             query = query.select(exp.alias_(value, _column(r.ref)))
-        return self.statement.add_cte(self._name("rollup"), query)
+        return self.statement.add_cte(self.name("rollup"), query)
 
     def _firsts(self, routes: list[Route]) -> str:
         (route,) = routes
@@ -365,10 +317,10 @@ class RollupMeasures:
             .from_(exp.alias_(exp.to_table(self.grains), "g", table=True))
             .join(exp.alias_(exp.to_table(CELLS_TABLE), "c", table=True), on=exp.and_(*on))
         )
-        query = self._grouped(query, self._key(route, "c"))
+        query = self._grouped(query, self.key(route, "c"))
         total = exp.Sum(this=_element(col("sums", "c"), rollup.first_index(route.key)))
         query = query.select(exp.alias_(total, _column(route.ref)))
-        return self.statement.add_cte(self._name("rollup"), query)
+        return self.statement.add_cte(self.name("rollup"), query)
 
     def _users(self, routes: list[Route]) -> str:
         """Users of the cells per grain: the bitmaps folded into `ones` (and `twos`, users in
@@ -377,14 +329,16 @@ class RollupMeasures:
         twice = route.shape is Shape.TWICE
         key_is = exp.EQ(this=col("key", "c"), expression=_text(route.key))
         extra: list[exp.Expr] = [key_is] if twice else [key_is, exp.not_(col("twice", "c"))]
-        till = route.shape is Shape.TILL
-        cells = self._by_day(BITMAPS_TABLE, route, "c", extra, till=till).select(
-            exp.alias_(col("grain_id", "g"), "grain_id"),
-            *[exp.alias_(k, "bkey") for k in self._key(route, "c")],
-            col("bits", "c"),
-            col("ords", "c"),
-        )
-        cells_cte = self.statement.add_cte(self._name("cells"), cells)
+        if route.shape is Shape.TILL:
+            cells_cte = till_cells(self, route, extra)
+        else:
+            cells = self._by_day(BITMAPS_TABLE, route, "c", extra).select(
+                exp.alias_(col("grain_id", "g"), "grain_id"),
+                *[exp.alias_(k, "bkey") for k in self.key(route, "c")],
+                col("bits", "c"),
+                col("ords", "c"),
+            )
+            cells_cte = self.statement.add_cte(self.name("cells"), cells)
         keys = ["grain_id", *(["bkey"] if self.breakdown else [])]
         has_bits = exp.not_(exp.Is(this=col("bits"), expression=exp.Null()))
         if twice:
@@ -410,7 +364,7 @@ class RollupMeasures:
                 .where(has_bits)
                 .group_by(*[col(k) for k in keys])
             )
-        dense_cte = self.statement.add_cte(self._name("dense"), dense)
+        dense_cte = self.statement.add_cte(self.name("dense"), dense)
         sparse = (
             exp.select(
                 *[col(k, "x") for k in keys],
@@ -424,7 +378,7 @@ class RollupMeasures:
             )
             .group_by(*[col(k, "x") for k in keys], col("o", "u"))
         )
-        sparse_cte = self.statement.add_cte(self._name("sparse"), sparse)
+        sparse_cte = self.statement.add_cte(self.name("sparse"), sparse)
 
         def same(a: str, b: str) -> exp.Expr:
             on: list[exp.Expr] = [exp.EQ(this=col("grain_id", a), expression=col("grain_id", b))]
@@ -468,7 +422,7 @@ class RollupMeasures:
             )
             .group_by(*[col(k, "p") for k in keys])
         )
-        counts_cte = self.statement.add_cte(self._name("sparse_counts"), sparse_counts)
+        counts_cte = self.statement.add_cte(self.name("sparse_counts"), sparse_counts)
         present = exp.select(*[col(k) for k in keys]).distinct().from_(cells_cte)
         total = exp.Add(
             this=exp.Coalesce(this=counted_dense, expressions=[zero.copy()]),
@@ -488,7 +442,7 @@ class RollupMeasures:
                 join_type="left",
             )
         )
-        return self.statement.add_cte(self._name("rollup"), query)
+        return self.statement.add_cte(self.name("rollup"), query)
 
     _BUILDERS: ClassVar[dict[Shape, Callable[[RollupMeasures, list[Route]], str]]] = {
         Shape.PARTIALS: _partials,
