@@ -144,26 +144,37 @@ def add_grain_days(statement: Statement, grains: str) -> str:
         alias=exp.TableAlias(this=exp.to_identifier("s"), columns=[exp.to_identifier("i")]),
     )
     day = exp.Add(this=col("lo", "g"), expression=offset)
-    selects: list[exp.Expr] = [col("grain_id", "g"), exp.alias_(day, "day")]
-    if applies(statement):
-        days = add_privacy_days(statement)
-        shown = exp.Array(
-            expressions=[
-                exp.select(col("os", "p"))
-                .from_(exp.alias_(exp.to_table(days), "p", table=True))
-                .where(
-                    exp.EQ(this=col("day", "p"), expression=day.copy()),
-                    exp.GTE(this=col("clo", "p"), expression=col("lo", "g")),
-                    exp.LTE(this=col("chi", "p"), expression=col("hi", "g")),
-                )
-            ]
-        )
-        selects.append(exp.alias_(shown, "shown"))
     query = (
-        exp.select(*selects)
+        exp.select(col("grain_id", "g"), exp.alias_(day, "day"))
         .from_(exp.alias_(exp.to_table(grains), "g", table=True))
         .join(exp.Lateral(this=series), join_type="cross")
     )
+    if applies(statement):
+        # `shown` by a join and a grouping, not a subquery per day: PostgreSQL would inline
+        # such a subquery into the conditions on every row joined to the day
+        days = add_privacy_days(statement)
+        shown = exp.Coalesce(
+            this=exp.Filter(
+                this=exp.func("array_agg", col("os", "p")),
+                expression=exp.Where(
+                    this=exp.not_(exp.Is(this=col("os", "p"), expression=exp.Null()))
+                ),
+            ),
+            expressions=[exp.cast(exp.Array(expressions=[]), "text[]")],
+        )
+        query = (
+            query.select(exp.alias_(shown, "shown"))
+            .join(
+                exp.alias_(exp.to_table(days), "p", table=True),
+                on=exp.and_(
+                    exp.EQ(this=col("day", "p"), expression=day.copy()),
+                    exp.GTE(this=col("clo", "p"), expression=col("lo", "g")),
+                    exp.LTE(this=col("chi", "p"), expression=col("hi", "g")),
+                ),
+                join_type="left",
+            )
+            .group_by(col("grain_id", "g"), col("lo", "g"), col("i", "s"))
+        )
     return statement.add_cte(name, query)
 
 

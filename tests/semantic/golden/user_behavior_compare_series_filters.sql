@@ -740,13 +740,16 @@ WITH grains AS (
   SELECT
     g.grain_id,
     g.lo + s.i AS day,
-    ARRAY(SELECT
-      p.os
-    FROM privacy_days AS p
-    WHERE
-      p.day = g.lo + s.i AND p.clo >= g.lo AND p.chi <= g.hi) AS shown
+    COALESCE(ARRAY_AGG(p.os) FILTER(WHERE
+      NOT p.os IS NULL), CAST(ARRAY[] AS TEXT[])) AS shown
   FROM grains AS g
   CROSS JOIN LATERAL GENERATE_SERIES(0, g.hi - g.lo) AS s(i)
+  LEFT JOIN privacy_days AS p
+    ON p.day = g.lo + s.i AND p.clo >= g.lo AND p.chi <= g.hi
+  GROUP BY
+    g.grain_id,
+    g.lo,
+    s.i
 ), agg_1 AS (
   SELECT
     g.grain_id,

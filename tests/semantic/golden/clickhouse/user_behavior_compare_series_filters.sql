@@ -850,16 +850,16 @@ WITH grains AS MATERIALIZED (
       AND t.os = {p7: Nullable(String)}
     )
     AND has({p8: Array(Nullable(String))}, t.region)
-), grain_days AS (
+), grain_days AS MATERIALIZED (
   SELECT
     g.grain_id AS grain_id,
     g.lo + s__i AS day,
-    (
-      SELECT
-        groupArray(p.os)
-      FROM privacy_days AS p
-      WHERE
-        p.day = g.lo + s__i AND p.clo >= g.lo AND p.chi <= g.hi
+    COALESCE(
+      ARRAY_AGG(p.os) FILTER(WHERE
+        NOT (
+          p.os IS NULL
+        )),
+      CAST([] AS Array(Nullable(String)))
     ) AS shown
   FROM (
     SELECT
@@ -868,6 +868,12 @@ WITH grains AS MATERIALIZED (
     FROM grains AS g
     ARRAY JOIN range(toInt64(0), toInt64(g.hi - g.lo) + 1) AS s__i
   ) AS g
+  LEFT JOIN privacy_days AS p
+    ON p.day = g.lo + s__i AND p.clo >= g.lo AND p.chi <= g.hi
+  GROUP BY
+    g.grain_id,
+    g.lo,
+    s__i
 ), agg_1 AS MATERIALIZED (
   SELECT
     g.grain_id AS grain_id,
