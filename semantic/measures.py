@@ -32,6 +32,7 @@ from semantic.privacy import (
 from semantic.privacy_cells import protected_array
 from semantic.query import QueryError
 from semantic.relations import DAY, Statement
+from semantic.segments import member_starts, members_measures, per_member
 from semantic.sqlparts import col
 
 
@@ -97,7 +98,7 @@ class MeasureCompiler:
     def _source(self, name: str) -> Source:
         return self.statement.source(name)
 
-    def _user(self, source: Source) -> str:
+    def user_of(self, source: Source) -> str:
         user = self.statement.root(source).user
         if user is None:
             raise QueryError(f"source {source.name} has no users")
@@ -106,19 +107,19 @@ class MeasureCompiler:
     def _value(self, measure: Measure, alias: str) -> exp.Expr | None:
         return self.statement.expression(measure.expr, alias) if measure.expr else None
 
-    def _condition(self, text: str | None, alias: str) -> exp.Expr | None:
+    def condition(self, text: str | None, alias: str) -> exp.Expr | None:
         return self.statement.expression(text, alias) if text else None
 
     def _aggregate(self, measure: Measure, alias: str) -> exp.Expr:
         return aggregate(
             measure.agg,
             value=self._value(measure, alias),
-            where=self._condition(measure.where, alias),
-            weight=self._condition(measure.weight, alias),
+            where=self.condition(measure.where, alias),
+            weight=self.condition(measure.weight, alias),
             percentile=measure.percentile,
         )
 
-    def _key(self, source: Source, alias: str) -> list[exp.Expr]:
+    def key_of(self, source: Source, alias: str) -> list[exp.Expr]:
         if self.breakdown is None:
             return []
         return [self.statement.dimension_expression(source, self.breakdown, alias)]
@@ -147,14 +148,14 @@ class MeasureCompiler:
                 )
                 covered = covered_within(
                     self.statement,
-                    self._os_key(source, alias),
+                    self.os_key_of(source, alias),
                     first_day.copy(),
                     col("lo", "g"),
                     col("hi", "g"),
                 )
                 judged.extend(kept(protected, covered))
             on = exp.and_(
-                exp.EQ(this=col("user_id", uf), expression=col(self._user(source), alias)),
+                exp.EQ(this=col("user_id", uf), expression=col(self.user_of(source), alias)),
                 *judged,
             )
             query = query.join(exp.alias_(exp.to_table(firsts), uf, table=True), on=on)
@@ -164,7 +165,7 @@ class MeasureCompiler:
         return add_grain_days(self.statement, self.grains)
 
     # -- privacy ----------------------------------------------------------------------
-    def _os_key(self, source: Source, alias: str) -> exp.Expr:
+    def os_key_of(self, source: Source, alias: str) -> exp.Expr:
         return os_key(self.statement, source, alias, breakdown=self.breakdown)
 
     def kept_by_day(self, source: Source, alias: str, days: str = "gd") -> list[exp.Expr]:
@@ -172,7 +173,7 @@ class MeasureCompiler:
         shown cells inside their grain."""
         if not applies(self.statement):
             return []
-        covered = shown_in(self._os_key(source, alias), col("shown", days))
+        covered = shown_in(self.os_key_of(source, alias), col("shown", days))
         return kept(is_protected(self.statement, source, alias), covered)
 
     def kept_within(
@@ -182,11 +183,11 @@ class MeasureCompiler:
         if not applies(self.statement):
             return []
         covered = covered_within(
-            self.statement, self._os_key(source, alias), col(DAY, alias), lo, hi
+            self.statement, self.os_key_of(source, alias), col(DAY, alias), lo, hi
         )
         return kept(is_protected(self.statement, source, alias), covered)
 
-    def _rows_by_day(self, rows: str, alias: str, on: list[exp.Expr]) -> exp.Select:
+    def rows_by_day(self, rows: str, alias: str, on: list[exp.Expr]) -> exp.Select:
         """FROM grains g JOIN grain_days gd JOIN rows `alias` ON its day and `on`."""
         return (
             exp.select()
@@ -203,10 +204,10 @@ class MeasureCompiler:
 
     def _grain_rows(self, source: Source, rows: str, *, extra: list[exp.Expr]) -> exp.Select:
         """Each row of `rows` in each grain whose days hold it, as `r` beside its grain `g`."""
-        query = self._rows_by_day(rows, "r", [*self.kept_by_day(source, "r"), *extra])
+        query = self.rows_by_day(rows, "r", [*self.kept_by_day(source, "r"), *extra])
         return self._user_type_joins(query, source, "r")
 
-    def _finish(self, query: exp.Select, keys: list[exp.Expr], grain: str) -> exp.Select:
+    def finish(self, query: exp.Select, keys: list[exp.Expr], grain: str) -> exp.Select:
         groups: list[exp.Expr] = [col("grain_id", grain)]
         selects: list[exp.Expr] = [col("grain_id", grain)]
         if keys:
@@ -219,7 +220,7 @@ class MeasureCompiler:
         source = self._source(group.source)
         rows = self.statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=True)
         query = self._grain_rows(source, rows, extra=[])
-        query = self._finish(query, self._key(source, "r"), "g")
+        query = self.finish(query, self.key_of(source, "r"), "g")
         query = query.select(
             *[exp.alias_(self._aggregate(self._measure(r), "r"), _column_name(r)) for r in refs]
         )
@@ -231,11 +232,11 @@ class MeasureCompiler:
         assert measure.per_user is not None
         source = self._source(group.source)
         rows = self.statement.rows(source.name, lo="span_lo", hi="span_hi", filtered=True)
-        where = self._condition(measure.where, "r")
+        where = self.condition(measure.where, "r")
         query = self._grain_rows(source, rows, extra=[where] if where is not None else [])
-        keys = self._key(source, "r")
-        query = self._finish(query, keys, "g")
-        user = col(self._user(source), "r")
+        keys = self.key_of(source, "r")
+        query = self.finish(query, keys, "g")
+        user = col(self.user_of(source), "r")
         inner_value = aggregate(measure.per_user, value=self._value(measure, "r"))
         query = query.select(exp.alias_(user, "uid"), exp.alias_(inner_value, "v")).group_by(
             user.copy()
@@ -246,7 +247,7 @@ class MeasureCompiler:
             if measure.per_user_min is not None
             else None
         )
-        outer = self._finish(exp.select().from_(inner), [col("bkey")] if keys else [], inner)
+        outer = self.finish(exp.select().from_(inner), [col("bkey")] if keys else [], inner)
         outer = outer.select(
             exp.alias_(aggregate(measure.agg, value=col("v"), where=kept), _column_name(ref))
         )
@@ -261,7 +262,7 @@ class MeasureCompiler:
         rows = self.statement.rows(source.name, lo=None, hi="span_hi", filtered=True)
         value = self._value(measure, "r")
         assert value is not None
-        keys = self._key(source, "r")
+        keys = self.key_of(source, "r")
         # a user counts from the first day an answer ending then may count them: the day of
         # an unprotected row, the last day of the smallest shown cell holding a protected one
         first_day: exp.Expr = col(DAY, "r")
@@ -273,12 +274,12 @@ class MeasureCompiler:
                 exp.alias_(exp.to_table(days), "p", table=True),
                 on=exp.and_(
                     exp.EQ(this=col("day", "p"), expression=col(DAY, "r")),
-                    exp.EQ(this=col("os", "p"), expression=self._os_key(source, "r")),
+                    exp.EQ(this=col("os", "p"), expression=self.os_key_of(source, "r")),
                 ),
                 join_type="left",
             )
             first_day = exp.Case().when(protected, col("chi", "p")).else_(col(DAY, "r"))
-        where = self._condition(measure.where, "r")
+        where = self.condition(measure.where, "r")
         if where is not None:
             firsts = firsts.where(where)
         firsts = firsts.select(
@@ -304,7 +305,7 @@ class MeasureCompiler:
                 on=exp.LTE(this=col("first_day", "f"), expression=col("hi", "g")),
             )
         )
-        counted = self._finish(counted, [col("bkey", "f")] if keys else [], "g")
+        counted = self.finish(counted, [col("bkey", "f")] if keys else [], "g")
         total = exp.cast(exp.Sum(this=col("users", "f")), "bigint")
         counted = counted.select(exp.alias_(total, _column_name(ref)))
         return self.statement.add_cte(f"agg_{len(self._ctes)}", counted)
@@ -319,12 +320,12 @@ class MeasureCompiler:
             source.name, lo=None if cumulative else "span_lo", hi="span_hi", filtered=True
         )
         on: list[exp.Expr] = []
-        where = self._condition(segment.where, "s")
+        where = self.condition(segment.where, "s")
         if where is not None:
             on.append(where)
-        user = col(self._user(source), "s")
+        user = col(self.user_of(source), "s")
         if segment.active_on_reporting_day is not None:
-            on.append(self._active_on_reporting_day(segment.active_on_reporting_day.name, user))
+            on.append(self.active_on_reporting_day(segment.active_on_reporting_day.name, user))
         if cumulative:
             on.insert(0, exp.LTE(this=col(DAY, "s"), expression=col("hi", "g")))
             on.extend(self.kept_within(source, "s", None, col("hi", "g")))
@@ -334,10 +335,10 @@ class MeasureCompiler:
                 .join(exp.alias_(exp.to_table(rows), "s", table=True), on=exp.and_(*on))
             )
         else:
-            query = self._rows_by_day(rows, "s", [*self.kept_by_day(source, "s"), *on])
+            query = self.rows_by_day(rows, "s", [*self.kept_by_day(source, "s"), *on])
         query = self._user_type_joins(query, source, "s")
-        keys = self._key(source, "s")
-        query = self._finish(query, keys, "g")
+        keys = self.key_of(source, "s")
+        query = self.finish(query, keys, "g")
         grain_columns = [col(c, "g") for c in ("lo", "hi")]
         query = query.select(
             *grain_columns,
@@ -346,7 +347,7 @@ class MeasureCompiler:
         ).group_by(*[c.copy() for c in grain_columns], user.copy())
         return self.statement.add_cte(name, query)
 
-    def _active_on_reporting_day(self, source_name: str, user: exp.Expr) -> exp.Expr:
+    def active_on_reporting_day(self, source_name: str, user: exp.Expr) -> exp.Expr:
         source = self._source(source_name)
         rows = self.statement.rows(
             source.name, lo="reporting_day", hi="reporting_day", filtered=False
@@ -356,7 +357,7 @@ class MeasureCompiler:
             this=exp.select(exp.Literal.number(1))
             .from_(exp.alias_(exp.to_table(rows), "a", table=True))
             .where(
-                exp.EQ(this=col(self._user(source), "a"), expression=user.copy()),
+                exp.EQ(this=col(self.user_of(source), "a"), expression=user.copy()),
                 *self.kept_within(source, "a", reporting_day, reporting_day.copy()),
             )
         )
@@ -365,6 +366,14 @@ class MeasureCompiler:
         first = self._measure(refs[0])
         assert first.members is not None
         segment = self.statement.model.segments[first.members.name]
+        if per_member(self, segment):
+            query = members_measures(
+                self, source_name=group.source, refs=refs, members=member_starts(self, segment)
+            )
+            query = query.select(
+                *[exp.alias_(self._aggregate(self._measure(r), "r"), _column_name(r)) for r in refs]
+            )
+            return self.statement.add_cte(f"agg_{len(self._ctes)}", query)
         members = self._segment(segment)
         source = self._source(group.source)
         window = first.window
@@ -385,7 +394,7 @@ class MeasureCompiler:
             ),
         }
         on = [
-            exp.EQ(this=col(self._user(source), "r"), expression=col("uid", "m")),
+            exp.EQ(this=col(self.user_of(source), "r"), expression=col("uid", "m")),
             in_window[window](),
             *self.kept_within(source, "r", *self._member_window(window)),
         ]
@@ -394,7 +403,7 @@ class MeasureCompiler:
             .from_(exp.alias_(exp.to_table(members), "m", table=True))
             .join(exp.alias_(exp.to_table(rows), "r", table=True), on=exp.and_(*on))
         )
-        query = self._finish(query, [col("bkey", "m")] if self.breakdown else [], "m")
+        query = self.finish(query, [col("bkey", "m")] if self.breakdown else [], "m")
         query = query.select(
             *[exp.alias_(self._aggregate(self._measure(r), "r"), _column_name(r)) for r in refs]
         )

@@ -141,7 +141,7 @@ def _compile_retention(
             columns=("cohort_size", "counted_size", "retained", "rate"),
         )
     cohort_source = statement.source(view.cohorts[cohort_type].name)
-    user = col(measures._user(cohort_source), "r")
+    user = col(measures.user_of(cohort_source), "r")
     cohort = (
         _grain_rows(measures, cohort_source.name)
         .select(col("grain_id", "g"), exp.alias_(col(DAY, "r"), "d"), exp.alias_(user, "uid"))
@@ -159,12 +159,12 @@ def _compile_retention(
     key = answer_key(statement)
     active = (
         exp.select(
-            exp.alias_(col(measures._user(activity), "a"), "uid"),
+            exp.alias_(col(measures.user_of(activity), "a"), "uid"),
             exp.alias_(col(DAY, "a"), "d"),
             exp.alias_(unprotected, "unprotected"),
         )
         .from_(exp.alias_(exp.to_table(activity_rows), "a", table=True))
-        .group_by(col(measures._user(activity), "a"), col(DAY, "a"))
+        .group_by(col(measures.user_of(activity), "a"), col(DAY, "a"))
     )
     if protected is not None:
         # the smallest shown cell of the answer's os key holding the day (one at most)
@@ -246,7 +246,7 @@ def compile_distribution(
         raise QueryError(f"distribution is by one of {offered}, not {query.dimension}")
     source = statement.source(view.source.name)
     root = statement.root(source)
-    user = col(measures._user(source), "r")
+    user = col(measures.user_of(source), "r")
     latest = (
         _current_only(_grain_rows(measures, source.name))
         .select(
