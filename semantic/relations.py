@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from semantic.first_rows import read_query, stored_for
 from semantic.model import FilterKind, Match, SemanticModel, Source
 from semantic.query import FilterValue, QueryError, Scope
 from semantic.sqlparts import (
@@ -139,10 +140,19 @@ class Statement:
             root = self.root(parent)
             if root.user is None:
                 raise QueryError(f"source {parent_name} has no users to take first rows of")
-            ordering = [col(root.user, ROW), col(root.time, ROW), col(root.key, ROW)]
-            first = self._base_rows(parent).distinct(col(root.user, ROW)).order_by(*ordering)
+            stored = stored_for(self.model, parent_name) if self._firsts_stored() else None
+            if stored is not None:  # kept by `minis refresh` (semantic/first_rows.py)
+                first = read_query(stored, app=self.app(), alias=ROW)
+            else:
+                ordering = [col(root.user, ROW), col(root.time, ROW), col(root.key, ROW)]
+                first = self._base_rows(parent).distinct(col(root.user, ROW)).order_by(*ordering)
             self.add_cte(name, first)
         return name
+
+    def _firsts_stored(self) -> bool:
+        """Whether the app's stored first rows are current through every day it may read."""
+        through = self.scope.derived_through
+        return through is not None and through >= self.scope.reporting_day
 
     def _rows_query(self, key: RowsKey) -> exp.Select:
         source = self.source(key.source)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from semantic.first_rows import first_rows_of
 from semantic.model import (
     Agg,
     FilterKind,
@@ -318,6 +319,7 @@ def _signature(model: SemanticModel, rollups: Mapping[str, Rollup]) -> str:
         rows = [(s.table, s.where, s.time, s.key, s.user, s.first_of) for s in chain]
         dims = [(d, model.dimensions[d].column) for d in rollup.dimensions]
         digest.update(repr((name, rows, dims, rollup)).encode())
+    digest.update(repr(first_rows_of(model)).encode())  # stored beside them
     return digest.hexdigest()[:16]
 
 

@@ -19,6 +19,7 @@ import asyncpg
 
 from gateway.serving.data_version import bump_data_version
 from gateway.storage.bitmaps import bitmap, length_for
+from gateway.storage.first_rows import refresh_first_rows
 from gateway.storage.privacy_cells import CellsDecided, decide_cells
 from semantic.model import SemanticModel
 from semantic.rollup_build import compile_new_ordinals, compile_rollup_build
@@ -230,6 +231,7 @@ async def _refresh_app(
             )
         length = await _ordinals(conn, model, plan, app_id=app_id, lo=lo, state=state, full=full)
         await _clear(conn, app_id=app_id, lo=lo)
+        await refresh_first_rows(conn, model=model, app_id=app_id, lo=lo)
         cells, bitmaps = 0, 0
         for rollup in plan.rollups.values():
             compiled = compile_rollup_build(
