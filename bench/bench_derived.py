@@ -54,6 +54,7 @@ from gateway.migrations import migrate
 from gateway.schema.naming import camel
 from gateway.serving.config import ServingSettings
 from gateway.settings import Settings
+from gateway.storage.first_rows import first_rows_tables
 from gateway.storage.refresh import DEFAULT_LATE_DAYS, DERIVED_TABLES, refresh
 from gateway.tokens import create_token
 from semantic.loader import load_model
@@ -383,7 +384,8 @@ async def bench(args: argparse.Namespace) -> None:
         else:
             print("\nthe derived tables were current: the full refresh was not timed")
         print(built.describe())
-        await conn.execute(f"ANALYZE {', '.join(DERIVED_TABLES)}")
+        analyzed = (*DERIVED_TABLES, *await first_rows_tables(conn, model=model))
+        await conn.execute(f"ANALYZE {', '.join(analyzed)}")
         token = (await create_token(conn, owner_id=None, admin=True)).token
     finally:
         await conn.close()
@@ -406,7 +408,8 @@ async def bench(args: argparse.Namespace) -> None:
     conn = await asyncpg.connect(url)
     try:
         raw_sizes = await sizes(conn, EVENT_TABLES)
-        derived_sizes = await sizes(conn, DERIVED_TABLES)
+        first_rows = await first_rows_tables(conn, model=model)
+        derived_sizes = await sizes(conn, (*DERIVED_TABLES, *first_rows))
         new_day = REPORTING_DAY + dt.timedelta(days=1)
         added = await add_day(conn, REPORTING_DAY)
         began = time.perf_counter()
