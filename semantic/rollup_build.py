@@ -2,8 +2,10 @@
 
 One row per (day, cell): `day`, `dims` (the cell's value of each rollup dimension, `*` for
 all, `~` for the unprotected regions), `sums` (the partials, in the rollup's order) and, per
-bitmap, `b_<key>` (the ordinals of its users) and `t_<key>` (those with two or more rows).
-The refresh turns the ordinal arrays into bitmaps and stores everything.
+bitmap and per first (`Rollup.firsts`), `b_<key>` (the ordinals of its users) and, per
+bitmap, `t_<key>` (those with two or more rows). The refresh turns the ordinal arrays into
+bitmaps, counts from them the users first seen in each cell (gateway/storage/frontier.py: the
+statement reads only the days it builds) and stores everything.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import datetime as dt
 from sqlglot import exp
 
 from semantic.aggregates import aggregate
-from semantic.model import Agg, SemanticModel
+from semantic.model import Agg, AppKind, SemanticModel
 from semantic.query import CompiledQuery, DateRange, Scope
 from semantic.relations import DAY, Statement
 from semantic.rollups import (
     ALL,
     ORDINALS_TABLE,
     UNPROTECTED,
+    Bitmap,
     Partial,
     PartialAgg,
     Rollup,
@@ -56,6 +59,75 @@ def _partial_value(statement: Statement, partial: Partial, alias: str) -> exp.Ex
     return aggregate(_INNER_AGG[partial.agg], value=value, where=where)
 
 
+def user_keys(rollup: Rollup) -> tuple[Bitmap, ...]:
+    """The users the build statement lists per cell (`b_<key>`): those of the stored bitmaps
+    and those the firsts are counted from."""
+    return tuple({b.key: b for b in (*rollup.bitmaps, *rollup.firsts)}.values())
+
+
+def _statement(
+    model: SemanticModel,
+    rollup: Rollup,
+    *,
+    app_id: str,
+    kind: str,
+    lo: dt.date | None,
+    hi: dt.date,
+) -> tuple[Statement, str]:
+    """A statement over the app's rows of the rollup's source on the days [lo, hi] (from the
+    first day without lo), and the name of their relation. The refresh has stored the app's
+    first rows through `hi` before it builds (gateway/storage/first_rows.py), so a `first_of`
+    source's rows are read from there, not taken from every row the app ever sent."""
+    scope = Scope(
+        app_id=app_id,
+        kind=AppKind(kind),
+        module="",
+        range=DateRange(start=lo or hi, end=hi),
+        reporting_day=hi,
+        privacy=False,
+        derived_through=hi,
+    )
+    statement = Statement(model=model, scope=scope)
+    if lo is not None:
+        statement.set_bound("lo", lo)
+    statement.set_bound("hi", hi)
+    bound = "lo" if lo is not None else None
+    rows = statement.rows(rollup.source, lo=bound, hi="hi", filtered=False)
+    return statement, rows
+
+
+def _by_user(
+    statement: Statement,
+    rollup: Rollup,
+    relation: exp.Expr,
+    *,
+    by_day: bool,
+    keys: tuple[Bitmap, ...],
+) -> exp.Select:
+    """Per user ordinal (and day, `by_day`) and cell of the rollup's grouping sets: the
+    count of rows of each of `keys` (`c_<key>`), with `ord`, `dims` and `keep`."""
+    source = statement.source(rollup.source)
+    user = user_of(statement.model, source)
+    assert user is not None
+    base = exp.select(exp.alias_(col(DAY, "r"), "day")) if by_day else exp.select()
+    base = base.from_(relation)
+    for bitmap in keys:
+        flag = statement.expression(bitmap.where, "r") if bitmap.where else None
+        count: exp.Expr = exp.Count(this=exp.Star())
+        if flag is not None:
+            count = exp.Filter(this=count, expression=exp.Where(this=flag))
+        base = base.select(exp.alias_(count, f"c_{bitmap.key}"))
+    ordinals = exp.alias_(exp.to_table(ORDINALS_TABLE), "o", table=True)
+    base = base.join(
+        ordinals,
+        on=exp.and_(
+            exp.EQ(this=col("app_id", "o"), expression=statement.app()),
+            exp.EQ(this=col("user_id", "o"), expression=col(user, "r")),
+        ),
+    ).select(exp.alias_(col("ordinal", "o"), "ord"))
+    return base
+
+
 def compile_rollup_build(
     model: SemanticModel,
     rollup: Rollup,
@@ -66,133 +138,53 @@ def compile_rollup_build(
     hi: dt.date,
 ) -> CompiledQuery:
     """The cells of `rollup` for `app_id` on the days [lo, hi] (from the first day without lo)."""
-    from semantic.model import AppKind
-
-    scope = Scope(
-        app_id=app_id,
-        kind=AppKind(kind),
-        module="",
-        range=DateRange(start=lo or hi, end=hi),
-        reporting_day=hi,
-        privacy=False,
-    )
-    statement = Statement(model=model, scope=scope)
-    if lo is not None:
-        statement.set_bound("lo", lo)
-    statement.set_bound("hi", hi)
+    statement, rows = _statement(model, rollup, app_id=app_id, kind=kind, lo=lo, hi=hi)
     source = statement.source(rollup.source)
-    rows = statement.rows(source.name, lo="lo" if lo is not None else None, hi="hi", filtered=False)
-    user = user_of(model, source)
-
     dims = [statement.dimension_expression(source, d, "r") for d in rollup.dimensions]
     relation = _marked(statement, rollup, rows)
-    base = exp.select(exp.alias_(col(DAY, "r"), "day")).from_(relation)
+    users = user_of(model, source) is not None and bool(user_keys(rollup))
+    keys: list[exp.Expr] = [col(DAY, "r")]
+    if users:
+        base = _by_user(statement, rollup, relation, by_day=True, keys=user_keys(rollup))
+        keys.append(col("ordinal", "o"))
+    else:
+        base = exp.select(exp.alias_(col(DAY, "r"), "day")).from_(relation)
     for i, partial in enumerate(rollup.partials, start=1):
         base = base.select(exp.alias_(_partial_value(statement, partial, "r"), f"p{i}"))
-    for bitmap in rollup.bitmaps:
-        flag = statement.expression(bitmap.where, "r") if bitmap.where else None
-        count: exp.Expr = exp.Count(this=exp.Star())
-        if flag is not None:
-            count = exp.Filter(this=count, expression=exp.Where(this=flag))
-        base = base.select(exp.alias_(count, f"c_{bitmap.key}"))
-    keys: list[exp.Expr] = []
-    users = user is not None and bool(rollup.bitmaps)
-    if users:
-        assert user is not None
-        ordinals = exp.alias_(exp.to_table(ORDINALS_TABLE), "o", table=True)
-        base = base.join(
-            ordinals,
-            on=exp.and_(
-                exp.EQ(this=col("app_id", "o"), expression=statement.app()),
-                exp.EQ(this=col("user_id", "o"), expression=col(user, "r")),
-            ),
-        ).select(exp.alias_(col("ordinal", "o"), "ord"))
-        keys.append(col("ordinal", "o"))
-    sets = _grouping_sets(rollup, dims, keys)
+    sets = _grouping_sets(rollup, rollup.grouping_sets, dims, keys)
     base.set("group", exp.Group(expressions=[exp.GroupingSets(expressions=sets)]))
     base = base.select(*_dims_array(rollup, dims), append=True)
     inner = statement.add_cte("cells_by_user", base)
     final = _outer(rollup, inner, users=users)
-    if rollup.firsts:
-        final = _with_firsts(statement, rollup, final, lo=lo)
     return CompiledQuery(
         sql=render(statement.with_ctes(final)), params=tuple(statement.params.values)
     )
 
 
-def _with_firsts(
-    statement: Statement, rollup: Rollup, cells: exp.Select, *, lo: dt.date | None
-) -> exp.Select:
-    """Append to `sums` the count of users whose first row in the cell (over all days) is on
-    the cell's day, for each of the rollup's `firsts`."""
+def compile_rollup_seen(
+    model: SemanticModel, rollup: Rollup, *, app_id: str, kind: str, before: dt.date
+) -> CompiledQuery:
+    """Per cell of the rollup's partials (`dims`), the ordinals of the users of each of its
+    `firsts` (`b_<key>`) with rows on the days before `before`: where counting users first
+    seen in a cell starts when the refresh has no stored state for the day before."""
+    statement, rows = _statement(
+        model, rollup, app_id=app_id, kind=kind, lo=None, hi=before - dt.timedelta(days=1)
+    )
     source = statement.source(rollup.source)
-    user = user_of(statement.model, source)
-    assert user is not None
-    rows = statement.rows(source.name, lo=None, hi="hi", filtered=False)
     dims = [statement.dimension_expression(source, d, "r") for d in rollup.dimensions]
-    relation = _marked(statement, rollup, rows)
-    base = exp.select(exp.alias_(col(user, "r"), "uid")).from_(relation)
-    for bitmap in rollup.firsts:
-        first: exp.Expr = exp.Min(this=col(DAY, "r"))
-        if bitmap.where:
-            first = exp.Filter(
-                this=first, expression=exp.Where(this=statement.expression(bitmap.where, "r"))
-            )
-        base = base.select(exp.alias_(first, f"f_{bitmap.key}"))
-    by_name = dict(zip(rollup.dimensions, dims, strict=True))
-    sets: list[exp.Expr] = []
-    for names in rollup.cell_sets:
-        for swapped in _variants(rollup, names):
-            members = [
-                col(user, "r"),
-                *[
-                    col(_REGION_U, "r") if n == rollup.region and swapped else by_name[n].copy()
-                    for n in names
-                ],
-            ]
-            sets.append(exp.Tuple(expressions=members))
+    base = _by_user(
+        statement, rollup, _marked(statement, rollup, rows), by_day=False, keys=rollup.firsts
+    )
+    sets = _grouping_sets(rollup, rollup.cell_sets, dims, [col("ordinal", "o")])
     base.set("group", exp.Group(expressions=[exp.GroupingSets(expressions=sets)]))
     base = base.select(*_dims_array(rollup, dims), append=True)
-    firsts_by_user = statement.add_cte("firsts_by_user", base)
-    counts = []
+    inner = statement.add_cte("seen_by_user", base)
+    final = exp.select(col("dims")).from_(inner).where(col("keep")).group_by(col("dims"))
     for bitmap in rollup.firsts:
-        key = f"f_{bitmap.key}"
-        day = col(key)
-        query = (
-            exp.select(
-                exp.alias_(day, "day"),
-                col("dims"),
-                exp.alias_(exp.Count(this=exp.Star()), "n"),
-            )
-            .from_(firsts_by_user)
-            .where(col("keep"), exp.not_(exp.Is(this=day.copy(), expression=exp.Null())))
-            .group_by(day.copy(), col("dims"))
-        )
-        if lo is not None:
-            query = query.where(exp.GTE(this=day.copy(), expression=statement.bound("lo")))
-        counts.append(statement.add_cte(f"firsts_{bitmap.key}", query))
-    main = statement.add_cte("cells", cells)
-    extra = [
-        exp.Coalesce(this=col("n", f"f{i}"), expressions=[exp.Literal.number(0)])
-        for i in range(len(counts))
-    ]
-    sums = exp.ArrayConcat(
-        this=col("sums", "c"),
-        expressions=[exp.cast(exp.Array(expressions=extra), "numeric[]")],
+        final = final.select(exp.alias_(_users_with(bitmap, least=1), f"b_{bitmap.key}"))
+    return CompiledQuery(
+        sql=render(statement.with_ctes(final)), params=tuple(statement.params.values)
     )
-    final = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("c")))
-    final = final.from_(exp.alias_(exp.to_table(main), "c", table=True))
-    final = final.select(exp.alias_(sums, "all_sums"))
-    for i, cte in enumerate(counts):
-        final = final.join(
-            exp.alias_(exp.to_table(cte), f"f{i}", table=True),
-            on=exp.and_(
-                exp.EQ(this=col("day", f"f{i}"), expression=col("day", "c")),
-                exp.EQ(this=col("dims", f"f{i}"), expression=col("dims", "c")),
-            ),
-            join_type="left",
-        )
-    return final
 
 
 def _marked(statement: Statement, rollup: Rollup, rows: str) -> exp.Expr:
@@ -220,17 +212,22 @@ def _variants(rollup: Rollup, names: tuple[str, ...]) -> tuple[bool, ...]:
     return (False, True) if rollup.region is not None and rollup.region in names else (False,)
 
 
-def _grouping_sets(rollup: Rollup, dims: list[exp.Expr], keys: list[exp.Expr]) -> list[exp.Expr]:
-    day = col(DAY, "r")
+def _grouping_sets(
+    rollup: Rollup,
+    grouped: tuple[tuple[str, ...], ...],
+    dims: list[exp.Expr],
+    keys: list[exp.Expr],
+) -> list[exp.Expr]:
+    """Each set of `grouped` (with its `~` variant), after the `keys` every set has."""
     by_name = dict(zip(rollup.dimensions, dims, strict=True))
     sets: list[exp.Expr] = []
-    for names in rollup.grouping_sets:
+    for names in grouped:
         for swapped in _variants(rollup, names):
             members = [
                 col(_REGION_U, "r") if n == rollup.region and swapped else by_name[n].copy()
                 for n in names
             ]
-            sets.append(exp.Tuple(expressions=[day.copy(), *[k.copy() for k in keys], *members]))
+            sets.append(exp.Tuple(expressions=[*[k.copy() for k in keys], *members]))
     return sets
 
 
@@ -265,6 +262,16 @@ def _dims_array(rollup: Rollup, dims: list[exp.Expr]) -> list[exp.Expr]:
     return result
 
 
+def _users_with(bitmap: Bitmap, *, least: int) -> exp.Expr:
+    """The ordinals of the users with at least `least` rows of `bitmap` in the group."""
+    return exp.Filter(
+        this=exp.ArrayAgg(this=col("ord")),
+        expression=exp.Where(
+            this=exp.GTE(this=col(f"c_{bitmap.key}"), expression=exp.Literal.number(least))
+        ),
+    )
+
+
 def _outer(rollup: Rollup, inner: str, *, users: bool) -> exp.Select:
     sums = [
         exp.cast(_OUTER[p.agg](this=col(f"p{i}")), "numeric")
@@ -276,16 +283,10 @@ def _outer(rollup: Rollup, inner: str, *, users: bool) -> exp.Select:
         exp.alias_(exp.cast(exp.Array(expressions=sums), "numeric[]"), "sums"),
     ).from_(inner)
     if users:
+        for bitmap in user_keys(rollup):
+            query = query.select(exp.alias_(_users_with(bitmap, least=1), f"b_{bitmap.key}"))
         for bitmap in rollup.bitmaps:
-            count = col(f"c_{bitmap.key}")
-            for prefix, least in (("b", 1), ("t", 2)):
-                agg = exp.Filter(
-                    this=exp.ArrayAgg(this=col("ord")),
-                    expression=exp.Where(
-                        this=exp.GTE(this=count.copy(), expression=exp.Literal.number(least))
-                    ),
-                )
-                query = query.select(exp.alias_(agg, f"{prefix}_{bitmap.key}"))
+            query = query.select(exp.alias_(_users_with(bitmap, least=2), f"t_{bitmap.key}"))
     return (
         query.where(col("keep")).group_by(col("day"), col("dims")).order_by(col("day"), col("dims"))
     )
@@ -293,10 +294,10 @@ def _outer(rollup: Rollup, inner: str, *, users: bool) -> exp.Select:
 
 def user_tables(model: SemanticModel, plan: RollupPlan) -> list[tuple[str, str, bool, str]]:
     """(table, time column, time is a date, user column) of every table whose users some
-    bitmap counts."""
+    bitmap or first counts."""
     found: dict[tuple[str, str, bool, str], None] = {}
     for rollup in plan.rollups.values():
-        if not rollup.bitmaps:
+        if not user_keys(rollup):
             continue
         source = model.sources[rollup.source]
         while source.first_of is not None:

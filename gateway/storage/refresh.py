@@ -2,7 +2,9 @@
 
 Each app is rebuilt in one REPEATABLE READ transaction from the first day that needs it: its
 first day when nothing is built yet or the model's rollups changed, else the earliest of the
-late-data window and the earliest day a load touched since the last refresh. Readers see the
+late-data window and the earliest day a load touched since the last refresh. Only those days'
+rows are read: the users each cell had seen before them, which the counts of users first seen
+in a cell need, are stored by the refresh before (gateway/storage/frontier.py). Readers see the
 previous state until that transaction commits, and a refresh killed midway leaves it as it was.
 One refresh runs at a time per database (an advisory lock).
 """
@@ -13,23 +15,28 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
 
 from gateway.serving.data_version import bump_data_version
-from gateway.storage.bitmaps import bitmap, length_for
+from gateway.storage.bitmaps import length_for
 from gateway.storage.first_rows import refresh_first_rows
+from gateway.storage.frontier import (
+    FRONTIER_TABLE,
+    count_firsts,
+    frontier_day,
+    seen_before,
+    store_frontier,
+)
 from gateway.storage.privacy_cells import CellsDecided, decide_cells
+from gateway.storage.rollup_rows import store_rollup_rows
 from semantic.model import SemanticModel
 from semantic.rollup_build import compile_new_ordinals, compile_rollup_build
 from semantic.rollups import (
-    ALL,
     BITMAPS_TABLE,
     CELLS_TABLE,
     ORDINALS_TABLE,
-    UNPROTECTED,
-    Rollup,
     RollupPlan,
     plan_rollups,
 )
@@ -39,11 +46,11 @@ DERIVED_TABLES = (
     CELLS_TABLE,
     BITMAPS_TABLE,
     ORDINALS_TABLE,
+    FRONTIER_TABLE,
     "minis_rollup_state",
     "minis_app_changes",
 )
 _LOCK_KEY = 0x6D696E6973 + 1  # one refresh at a time per database
-SPARSE_BITS = 256  # fewer users than the bitmap length / this: stored as an ordinal array
 BUILD_WORK_MEM = "256MB"  # PostgreSQL's work_mem for the statements building an app's cells
 
 
@@ -116,6 +123,7 @@ class _State:
     built_through: dt.date
     bitmap_length: int
     data_version: int
+    frontier_through: dt.date | None  # the day the stored frontier is of (frontier.py)
 
 
 async def refresh(
@@ -163,8 +171,8 @@ async def refresh(
 
 async def _state(conn: asyncpg.Connection, app_id: str) -> _State | None:
     row = await conn.fetchrow(
-        "SELECT signature, protected, built_through, bitmap_length, data_version"
-        " FROM minis_rollup_state WHERE app_id = $1",
+        "SELECT signature, protected, built_through, bitmap_length, data_version,"
+        " frontier_through FROM minis_rollup_state WHERE app_id = $1",
         app_id,
     )
     return None if row is None else _State(**dict(row))
@@ -190,7 +198,13 @@ def _rebuild_from(
     current = version == state.data_version and state.built_through >= reporting_day
     if current:
         return False, None
-    return False, min(start, reporting_day)
+    start = min(start, reporting_day)
+    through = state.frontier_through
+    if through is not None and start > through + dt.timedelta(days=1):
+        # the users each cell had seen are stored for the day `through`: rebuild from the
+        # day after (a day or two more than needed) rather than read the earlier rows
+        start = through + dt.timedelta(days=1)
+    return False, start
 
 
 async def _refresh_app(
@@ -232,46 +246,40 @@ async def _refresh_app(
         length = await _ordinals(conn, model, plan, app_id=app_id, lo=lo, state=state, full=full)
         await _clear(conn, app_id=app_id, lo=lo)
         await refresh_first_rows(conn, model=model, app_id=app_id, lo=lo)
+        seen = await seen_before(
+            conn,
+            model=model,
+            plan=plan,
+            app_id=app_id,
+            kind=kind,
+            lo=lo,
+            stored_through=None if state is None else state.frontier_through,
+            length=length,
+            through=frontier_day(hi=reporting_day, lo=lo, late_days=late_days),
+        )
         cells, bitmaps = 0, 0
         for rollup in plan.rollups.values():
             compiled = compile_rollup_build(
                 model, rollup, app_id=app_id, kind=kind, lo=lo, hi=reporting_day
             )
             rows = await conn.fetch(compiled.sql, *compiled.params)
-            cell_records, bitmap_records = _records(app_id, rollup, rows, length)
-            if cell_records:
-                await conn.copy_records_to_table(
-                    CELLS_TABLE,
-                    records=cell_records,
-                    columns=["app_id", "source", "gset", "day", "dims", "sums"],
-                )
-            if bitmap_records:
-                await conn.copy_records_to_table(
-                    BITMAPS_TABLE,
-                    records=bitmap_records,
-                    columns=[
-                        "app_id",
-                        "source",
-                        "key",
-                        "twice",
-                        "gset",
-                        "day",
-                        "dims",
-                        "bits",
-                        "ords",
-                    ],
-                )
-            cells += len(cell_records)
-            bitmaps += len(bitmap_records)
+            firsts = count_firsts(seen, rollup, rows) if rollup.firsts else None
+            stored = await store_rollup_rows(
+                conn, app_id=app_id, rollup=rollup, rows=rows, length=length, firsts=firsts
+            )
+            cells += stored.cells
+            bitmaps += stored.bitmaps
+        await store_frontier(conn, app_id=app_id, seen=seen)
         await conn.execute(
             """
             INSERT INTO minis_rollup_state (app_id, signature, protected, built_through,
-                bitmap_length, data_version, refreshed_at)
-            VALUES ($1, $2, $6, $3, $4, $5, now())
+                bitmap_length, data_version, refreshed_at, frontier_through)
+            VALUES ($1, $2, $6, $3, $4, $5, now(), $7)
             ON CONFLICT (app_id) DO UPDATE SET signature = EXCLUDED.signature,
                 protected = EXCLUDED.protected,
                 built_through = EXCLUDED.built_through, bitmap_length = EXCLUDED.bitmap_length,
-                data_version = EXCLUDED.data_version, refreshed_at = EXCLUDED.refreshed_at
+                data_version = EXCLUDED.data_version, refreshed_at = EXCLUDED.refreshed_at,
+                frontier_through = EXCLUDED.frontier_through
             """,
             app_id,
             plan.signature,
@@ -279,6 +287,7 @@ async def _refresh_app(
             length,
             version,
             list(plan.protected),
+            seen.through,
         )
     # outside the snapshot: forget the changes this refresh has taken in, unless a load
     # changed the app again meanwhile (then the next refresh rebuilds from its day)
@@ -309,11 +318,11 @@ async def _ordinals(
 ) -> int:
     """Number the app's new users; grow its bitmaps if they no longer fit. Returns the
     bitmap length."""
-    count = await conn.fetchval(f"SELECT count(*) FROM {ORDINALS_TABLE} WHERE app_id = $1", app_id)
+    count = await _numbered(conn, app_id)
     compiled = compile_new_ordinals(model, plan, app_id=app_id, lo=lo, base=count)
     if compiled is not None:
         await conn.execute(compiled.sql, *compiled.params)
-    users = await conn.fetchval(f"SELECT count(*) FROM {ORDINALS_TABLE} WHERE app_id = $1", app_id)
+    users = await _numbered(conn, app_id)
     current = 0 if state is None or full else state.bitmap_length
     length = length_for(users, current)
     if not full and state is not None and length != state.bitmap_length:
@@ -326,49 +335,18 @@ async def _ordinals(
     return length
 
 
+async def _numbered(conn: asyncpg.Connection, app_id: str) -> int:
+    """How many of the app's users have an ordinal: they are numbered 0, 1, ... without
+    gaps, so one more than the highest (read from the index, not by counting them all)."""
+    highest = await conn.fetchval(
+        f"SELECT max(ordinal) FROM {ORDINALS_TABLE} WHERE app_id = $1", app_id
+    )
+    return 0 if highest is None else int(highest) + 1
+
+
 async def _clear(conn: asyncpg.Connection, *, app_id: str, lo: dt.date | None) -> None:
     for table in (CELLS_TABLE, BITMAPS_TABLE):
         if lo is None:
             await conn.execute(f"DELETE FROM {table} WHERE app_id = $1", app_id)
         else:
             await conn.execute(f"DELETE FROM {table} WHERE app_id = $1 AND day >= $2", app_id, lo)
-
-
-def _records(
-    app_id: str, rollup: Rollup, rows: list[asyncpg.Record], length: int
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rows to store: cells of the partials' grouping sets, and bitmaps (or ordinal
-    arrays, for few users) of the bitmaps' grouping sets."""
-    cells: list[tuple[Any, ...]] = []
-    bitmaps: list[tuple[Any, ...]] = []
-    cell_sets, bitmap_sets = set(rollup.cell_sets), set(rollup.bitmap_sets)
-    has_sums = bool(rollup.partials or rollup.firsts)
-    for row in rows:
-        dims = row["dims"]
-        grouped = tuple(d for d, v in zip(rollup.dimensions, dims, strict=True) if v != ALL)
-        day = row["day"]
-        unprotected = rollup.region is not None and (
-            dims[rollup.position(rollup.region) - 1] == UNPROTECTED
-        )
-        gset = rollup.gset(grouped, unprotected=unprotected)
-        if has_sums and grouped in cell_sets:
-            sums = row["all_sums"] if rollup.firsts else row["sums"]
-            cells.append((app_id, rollup.source, gset, day, dims, sums))
-        if grouped not in bitmap_sets:
-            continue
-        for spec in rollup.bitmaps:
-            for twice, prefix in ((False, "b"), (True, "t")):
-                ordinals = row[f"{prefix}_{spec.key}"]
-                if not ordinals:
-                    continue
-                # the whole day's users, of every region and of the unprotected ones, stay a
-                # bitmap: retention ANDs cohorts with them
-                whole_day = not grouped or (grouped == (rollup.region,) and unprotected)
-                if not whole_day and len(ordinals) * SPARSE_BITS < length:
-                    bits, ords = None, sorted(ordinals)
-                else:
-                    bits, ords = bitmap(ordinals, length), None
-                bitmaps.append(
-                    (app_id, rollup.source, spec.key, twice, gset, day, dims, bits, ords)
-                )
-    return cells, bitmaps

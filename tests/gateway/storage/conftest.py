@@ -35,8 +35,10 @@ DERIVED_CONTENTS = {
     "minis_rollup_cells": "app_id, source, gset, day, dims, sums",
     "minis_rollup_bitmaps": "app_id, source, key, twice, gset, day, dims, bits, ords",
     "minis_user_ordinals": "app_id, user_id, ordinal",
+    "minis_rollup_frontier": "app_id, source, key, dims, bits",
     "minis_rollup_state": (
-        "app_id, signature, protected, built_through, bitmap_length, data_version, refreshed_at"
+        "app_id, signature, protected, built_through, bitmap_length, data_version, refreshed_at,"
+        " frontier_through"
     ),
     "minis_app_changes": "app_id, version, dirty_from",
 }

@@ -215,7 +215,8 @@ async def _gone(conn: asyncpg.Connection, pid: int) -> None:
     [
         "minis_user_ordinals",  # numbering the new users, before any rollup row is deleted
         "minis_rollup_bitmaps",  # the app's cells deleted, its bitmaps about to be
-        "minis_rollup_state",  # every new cell and bitmap written, the state not yet
+        "minis_rollup_frontier",  # every new cell and bitmap written, the frontier not yet
+        "minis_rollup_state",  # the frontier written too, the state not yet
     ],
 )
 async def test_a_refresh_killed_midway_leaves_everything_as_it_was(
@@ -261,6 +262,17 @@ async def test_a_refresh_killed_midway_leaves_everything_as_it_was(
     assert rebuilt(summary) == {D1: None, G0: None, G1: EARLIEST_LATE}
     answers = await gateways.answer_as(queries, expected)
     assert all(current(a, G1) for a, q in zip(answers, queries, strict=True) if '"g1"' in q)
+    # the frontier it started from was whole: a new day from it stores what a rebuild does
+    new_day = REPORTING_DAY + dt.timedelta(days=1)
+    await load_launches(world_db, tmp_path, [late_launch("k01", "u9", new_day, region="GB")])
+    summary = await refreshed(world_db, model, reporting_day=new_day)
+    assert rebuilt(summary)[G1] == REPORTING_DAY - dt.timedelta(days=2)
+    incremental = await derived_contents(world_db)
+    await world_db.execute("DELETE FROM minis_rollup_state")
+    await refreshed(world_db, model, reporting_day=new_day)
+    again = await derived_contents(world_db)
+    for table in ("minis_rollup_cells", "minis_rollup_bitmaps", "minis_rollup_frontier"):
+        assert again[table] == incremental[table], table
 
 
 async def test_answers_stay_correct_while_a_refresh_runs(
