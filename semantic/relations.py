@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic.first_rows import read_query, stored_for
+from semantic.first_rows import FirstRows, read_query, stored_for
 from semantic.model import FilterKind, Match, SemanticModel, Source
 from semantic.query import FilterValue, QueryError, Scope
 from semantic.sqlparts import (
@@ -140,7 +140,7 @@ class Statement:
             root = self.root(parent)
             if root.user is None:
                 raise QueryError(f"source {parent_name} has no users to take first rows of")
-            stored = stored_for(self.model, parent_name) if self._firsts_stored() else None
+            stored = self._stored_first(parent_name)
             if stored is not None:  # kept by `minis refresh` (semantic/first_rows.py)
                 first = read_query(stored, app=self.app(), alias=ROW)
             else:
@@ -149,10 +149,13 @@ class Statement:
             self.add_cte(name, first)
         return name
 
-    def _firsts_stored(self) -> bool:
-        """Whether the app's stored first rows are current through every day it may read."""
+    def _stored_first(self, parent_name: str) -> FirstRows | None:
+        """The stored first rows of `parent_name`, when they are current through every day
+        the statement may read (else its rows are taken from the raw rows)."""
         through = self.scope.derived_through
-        return through is not None and through >= self.scope.reporting_day
+        if through is None or through < self.scope.reporting_day:
+            return None
+        return stored_for(self.model, parent_name)
 
     def _rows_query(self, key: RowsKey) -> exp.Select:
         source = self.source(key.source)
@@ -172,6 +175,13 @@ class Statement:
             else:
                 after = exp.Add(this=hi, expression=exp.Literal.number(1))
                 query = query.where(exp.LT(this=time, expression=utc_midnight(after)))
+        if source.first_of is not None and self._stored_first(source.first_of.name):
+            # the same bounds on the stored day, which the stored rows' index holds
+            day = col(DAY, ROW)
+            if key.lo is not None:
+                query = query.where(exp.GTE(this=day, expression=self.bound(key.lo)))
+            if key.hi is not None:
+                query = query.where(exp.LTE(this=day.copy(), expression=self.bound(key.hi)))
         for match in source.requires:
             query = query.where(self._match(match, root))
         flags = [exp.alias_(self._match(match, root), flag) for flag, match in source.flags.items()]
