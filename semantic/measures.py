@@ -263,22 +263,8 @@ class MeasureCompiler:
         value = self._value(measure, "r")
         assert value is not None
         keys = self.key_of(source, "r")
-        # a user counts from the first day an answer ending then may count them: the day of
-        # an unprotected row, the last day of the smallest shown cell holding a protected one
-        first_day: exp.Expr = col(DAY, "r")
-        firsts = exp.select().from_(exp.alias_(exp.to_table(rows), "r", table=True))
-        protected = is_protected(self.statement, source, "r") if applies(self.statement) else None
-        if protected is not None:
-            days = add_privacy_days(self.statement)
-            firsts = firsts.join(
-                exp.alias_(exp.to_table(days), "p", table=True),
-                on=exp.and_(
-                    exp.EQ(this=col("day", "p"), expression=col(DAY, "r")),
-                    exp.EQ(this=col("os", "p"), expression=self.os_key_of(source, "r")),
-                ),
-                join_type="left",
-            )
-            first_day = exp.Case().when(protected, col("chi", "p")).else_(col(DAY, "r"))
+        # a user counts from the first day an answer ending then may count them
+        firsts, first_day = self.counted_from(rows, source, "r")
         where = self.condition(measure.where, "r")
         if where is not None:
             firsts = firsts.where(where)
@@ -309,6 +295,25 @@ class MeasureCompiler:
         total = exp.cast(exp.Sum(this=col("users", "f")), "bigint")
         counted = counted.select(exp.alias_(total, _column_name(ref)))
         return self.statement.add_cte(f"agg_{len(self._ctes)}", counted)
+
+    def counted_from(self, rows: str, source: Source, alias: str) -> tuple[exp.Select, exp.Expr]:
+        """FROM `rows` as `alias` (joined to what it needs), and the first day an answer ending
+        then may count a row: its day for an unprotected row, the last day of the smallest
+        shown cell holding a protected one (null when no shown cell holds it)."""
+        query = exp.select().from_(exp.alias_(exp.to_table(rows), alias, table=True))
+        protected = is_protected(self.statement, source, alias) if applies(self.statement) else None
+        if protected is None:
+            return query, col(DAY, alias)
+        days = add_privacy_days(self.statement)
+        query = query.join(
+            exp.alias_(exp.to_table(days), "p", table=True),
+            on=exp.and_(
+                exp.EQ(this=col("day", "p"), expression=col(DAY, alias)),
+                exp.EQ(this=col("os", "p"), expression=self.os_key_of(source, alias)),
+            ),
+            join_type="left",
+        )
+        return query, exp.Case().when(protected, col("chi", "p")).else_(col(DAY, alias))
 
     def _segment(self, segment: Segment) -> str:
         name = f"segment_{segment.name}"

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from semantic.model import MeasureRef, Segment, Window
-from semantic.privacy import add_privacy_days, applies, is_protected
 from semantic.relations import DAY
 from semantic.sqlparts import col
 
@@ -49,20 +48,7 @@ def member_starts(compiler: MeasureCompiler, segment: Segment) -> str:
         return name
     source = statement.source(segment.source.name)
     rows = statement.rows(source.name, lo=None, hi="span_hi", filtered=True)
-    query = exp.select().from_(exp.alias_(exp.to_table(rows), "s", table=True))
-    start: exp.Expr = col(DAY, "s")
-    protected = is_protected(statement, source, "s") if applies(statement) else None
-    if protected is not None:
-        days = add_privacy_days(statement)
-        query = query.join(
-            exp.alias_(exp.to_table(days), "p", table=True),
-            on=exp.and_(
-                exp.EQ(this=col("day", "p"), expression=col(DAY, "s")),
-                exp.EQ(this=col("os", "p"), expression=compiler.os_key_of(source, "s")),
-            ),
-            join_type="left",
-        )
-        start = exp.Case().when(protected, col("chi", "p")).else_(col(DAY, "s"))
+    query, start = compiler.counted_from(rows, source, "s")
     conditions: list[exp.Expr] = [exp.not_(exp.Is(this=start.copy(), expression=exp.Null()))]
     where = compiler.condition(segment.where, "s")
     if where is not None:
