@@ -28,7 +28,7 @@ from semantic.rollups import (
     Rollup,
 )
 from semantic.routing import RegionMode, Route, Shape, constrained_dimensions
-from semantic.sqlparts import col, nullif_zero
+from semantic.sqlparts import col, element, nullif_zero
 
 Match = Callable[[exp.Expr], exp.Expr]  # a condition on a cell's value of a dimension
 
@@ -50,11 +50,6 @@ def _text(value: str) -> exp.Expr:
 
 def _not(value: exp.Expr, text: str) -> exp.Expr:
     return exp.NullSafeNEQ(this=value, expression=_text(text))
-
-
-def _element(array: exp.Expr, index: int) -> exp.Expr:
-    """`array[index]`, 1-based as in PostgreSQL (sqlglot's brackets count from 0)."""
-    return exp.Bracket(this=array, expressions=[exp.Literal.number(index - 1)])
 
 
 def cell_conditions(
@@ -83,7 +78,7 @@ def cell_conditions(
         else exp.In(this=col("gset", alias), expressions=numbers)
     ]
     for name in rollup.dimensions:
-        value = _element(col("dims", alias), rollup.position(name))
+        value = element(col("dims", alias), rollup.position(name))
         is_region = name == rollup.region
         if is_region and region is RegionMode.SWITCH:
             choice: exp.Expr = _text(ALL)
@@ -209,7 +204,7 @@ class RollupMeasures:
         if self.breakdown is None:
             return []
         assert route.rollup is not None
-        return [_element(col("dims", alias), route.rollup.position(self.breakdown))]
+        return [element(col("dims", alias), route.rollup.position(self.breakdown))]
 
     def _conditions(self, route: Route, alias: str, *, by_day: bool = True) -> list[exp.Expr]:
         assert route.rollup is not None
@@ -218,7 +213,7 @@ class RollupMeasures:
             if by_day:
                 os = self.statement.model.config.privacy.os_dimension.name
                 os_row = (
-                    _element(col("dims", alias), route.rollup.position(os))
+                    element(col("dims", alias), route.rollup.position(os))
                     if self.breakdown == os
                     else None
                 )
@@ -287,7 +282,7 @@ class RollupMeasures:
         for r in routes:
             measure = self.statement.model.measure(r.ref)
             parts = [
-                _COMBINE[p.agg](this=_element(col("sums", "c"), rollup.partial_index(p)))
+                _COMBINE[p.agg](this=element(col("sums", "c"), rollup.partial_index(p)))
                 for p in r.partials
             ]
             value: exp.Expr
@@ -318,7 +313,7 @@ class RollupMeasures:
             .join(exp.alias_(exp.to_table(CELLS_TABLE), "c", table=True), on=exp.and_(*on))
         )
         query = self._grouped(query, self.key(route, "c"))
-        total = exp.Sum(this=_element(col("sums", "c"), rollup.first_index(route.key)))
+        total = exp.Sum(this=element(col("sums", "c"), rollup.first_index(route.key)))
         query = query.select(exp.alias_(total, _column(route.ref)))
         return self.statement.add_cte(self.name("rollup"), query)
 
@@ -343,7 +338,7 @@ class RollupMeasures:
         has_bits = exp.not_(exp.Is(this=col("bits"), expression=exp.Null()))
         if twice:
             folded = exp.func("minis_ones_twos", col("bits"))
-            parts = [_element(col("s", "f"), 1), _element(col("s", "f"), 2)]
+            parts = [element(col("s", "f"), 1), element(col("s", "f"), 2)]
             inner = (
                 exp.select(*[col(k) for k in keys], exp.alias_(folded, "s"))
                 .from_(cells_cte)

@@ -30,18 +30,12 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from semantic.privacy import add_privacy_days, answer_key
+from semantic.rollups import BITMAPS_TABLE
 from semantic.routing import Route
-from semantic.sqlparts import col
+from semantic.sqlparts import col, element
 
 if TYPE_CHECKING:
     from semantic.rollup_measures import RollupMeasures
-
-BITMAPS = "minis_rollup_bitmaps"
-
-
-def _element(array: exp.Expr, index: int) -> exp.Expr:
-    return exp.Bracket(this=array, expressions=[exp.Literal.number(index - 1)])
-
 
 def _ends(measures: RollupMeasures) -> str:
     """CTE (os, day, e): the end of the first shown cell of each os key holding each day."""
@@ -70,7 +64,7 @@ def till_cells(measures: RollupMeasures, route: Route, extra: list[exp.Expr]) ->
     statement = measures.statement
     keyed = measures.breakdown is not None
     os = statement.model.config.privacy.os_dimension.name
-    os_row = _element(col("dims", "c"), rollup.position(os)) if measures.breakdown == os else None
+    os_row = element(col("dims", "c"), rollup.position(os)) if measures.breakdown == os else None
     uncovered = exp.and_(*measures.cells_of(route, "c", covered=exp.false()))
     covered = exp.and_(*measures.cells_of(route, "c", covered=exp.true()))
     start = exp.Case().when(uncovered, col("day", "c")).when(covered, col("e", "f"))
@@ -82,7 +76,7 @@ def till_cells(measures: RollupMeasures, route: Route, extra: list[exp.Expr]) ->
             col("ords", "c"),
             exp.alias_(start, "start"),
         )
-        .from_(exp.alias_(exp.to_table(BITMAPS), "c", table=True))
+        .from_(exp.alias_(exp.to_table(BITMAPS_TABLE), "c", table=True))
         .join(
             exp.alias_(exp.to_table(_ends(measures)), "f", table=True),
             on=exp.and_(

@@ -73,6 +73,11 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
 
+def element(array: exp.Expr, index: int) -> exp.Expr:
+    """`array[index]`, 1-based as in PostgreSQL (sqlglot's brackets count from 0)."""
+    return exp.Bracket(this=array, expressions=[exp.Literal.number(index - 1)])
+
+
 def utc_day(timestamp: exp.Expr) -> exp.Expr:
     """The UTC calendar day of a timestamptz."""
     return exp.cast(exp.AtTimeZone(this=timestamp, zone=exp.Literal.string("UTC")), "date")
